@@ -1,0 +1,249 @@
+{#-
+    Building blocks of the quarantine: every raw row gets either no
+    `rejection_reason` (it is staged) or the first reason that applies
+    (it is quarantined), plus the column that failed.
+
+    A check is a triple [condition, reason, column]. The `check_*` macros below
+    return the standard ones; `first_failed_check` turns an ordered list of
+    checks into the two columns. The column reported is the raw contract's
+    column name: pass `raw=` where staging renamed it.
+-#}
+
+{#- The original values of a raw row as JSON text (the quarantine keeps them). -#}
+{% macro raw_record(columns, relation_alias=none) %}
+    {{ return(adapter.dispatch('raw_record', 'partner_payouts')(columns, relation_alias)) }}
+{% endmacro %}
+
+{% macro default__raw_record(columns, relation_alias) -%}
+    {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
+    cast(json_object(
+        {%- for column in columns %}
+        '{{ column }}', {{ prefix }}{{ adapter.quote(column) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro postgres__raw_record(columns, relation_alias) -%}
+    {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
+    cast(json_build_object(
+        {%- for column in columns %}
+        '{{ column }}', {{ prefix }}{{ adapter.quote(column) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+
+{#-
+    Window columns that classify rows sharing a key:
+    - key_has_conflict: another row with the same key has different content
+      (then none of them can be trusted);
+    - key_occurrence: 1 for the first of identical copies, 2+ for the others.
+    Content = the original values (`raw_record`). Portable: no
+    count(distinct) in a window.
+-#}
+{% macro key_duplicate_columns(key_expression, content_column='raw_record') -%}
+    min({{ content_column }}) over (partition by {{ key_expression }})
+    <> max({{ content_column }}) over (partition by {{ key_expression }})
+        as key_has_conflict,
+    row_number() over (
+        partition by {{ key_expression }} order by {{ content_column }}
+    ) as key_occurrence,
+    row_number() over (
+        partition by {{ content_column }} order by {{ content_column }}
+    ) as content_occurrence
+{%- endmacro %}
+
+
+{#-
+    One row per parent key: does any accepted row carry it? `carry`: parent
+    columns to bring along, taken from the accepted row. `reason_column`: the
+    parent's verdict column (for a self-reference checked in two passes).
+-#}
+{% macro parent_verdicts(relation, key_column, carry=[], reason_column='rejection_reason') -%}
+    select
+        {{ key_column }} as parent_key,
+        {%- for column in carry %}
+        max(case when {{ reason_column }} is null then {{ column }} end)
+            as {{ column }},
+        {%- endfor %}
+        max(case when {{ reason_column }} is null then 1 else 0 end)
+            as has_accepted_row
+    from {{ relation }}
+    where {{ key_column }} is not null
+    group by {{ key_column }}
+{%- endmacro %}
+
+
+{#- The three key checks, in order: missing, conflicting copies, exact copy. -#}
+{% macro check_primary_key(key_columns, alias, label=none) %}
+    {%- set label = label or key_columns | join('|') -%}
+    {%- set missing = [] -%}
+    {%- for column in key_columns -%}
+        {%- do missing.append(alias ~ '.' ~ column ~ ' is null') -%}
+    {%- endfor -%}
+    {{ return([
+        ['(' ~ missing | join(' or ') ~ ')', 'missing_primary_key', label],
+        [alias ~ '.key_has_conflict', 'conflicting_duplicate_key', label],
+        [alias ~ '.key_occurrence > 1', 'duplicate', none],
+    ]) }}
+{% endmacro %}
+
+{#- A value the row cannot be used without. -#}
+{% macro check_required(column, alias, raw=none) %}
+    {{ return([[alias ~ '.' ~ column ~ ' is null', 'missing_required_value', raw or column]]) }}
+{% endmacro %}
+
+{#-
+    A parsed column (see `parsed_column`): missing when `required` and the
+    text is empty; unparsable when text is present but the value is null.
+    kind as in `parse_value`; the reason names the family (unparsable_date,
+    unparsable_timestamp, unparsable_number, unparsable_boolean).
+-#}
+{% macro check_value(column, kind, alias, required=false, raw=none) %}
+    {%- set families = {
+        'date': 'date', 'timestamp': 'timestamp', 'boolean': 'boolean',
+        'money': 'number', 'rate': 'number', 'fx_rate': 'number',
+        'quantity': 'number', 'integer': 'number'} -%}
+    {%- set checks = [] -%}
+    {%- if required -%}
+        {%- do checks.append([alias ~ '.' ~ column ~ '_text is null',
+            'missing_required_value', raw or column]) -%}
+    {%- endif -%}
+    {%- do checks.append([
+        alias ~ '.' ~ column ~ '_text is not null and ' ~ alias ~ '.' ~ column ~ ' is null',
+        'unparsable_' ~ families[kind],
+        raw or column]) -%}
+    {{ return(checks) }}
+{% endmacro %}
+
+{#- A code that is not in its code list (`lookup_alias` is a left-joined list). -#}
+{% macro check_code(column, alias, lookup_alias, lookup_column='code_value', raw=none) %}
+    {{ return([[
+        alias ~ '.' ~ column ~ ' is not null and ' ~ lookup_alias ~ '.' ~ lookup_column ~ ' is null',
+        'unknown_code',
+        raw or column,
+    ]]) }}
+{% endmacro %}
+
+{#-
+    A foreign key: unknown when no raw row carries the key, parent_quarantined
+    when rows carry it but all of them are quarantined. `parent_alias` is a
+    left-joined `parent_verdicts` relation.
+-#}
+{% macro check_reference(column, alias, parent_alias) %}
+    {{ return([
+        [alias ~ '.' ~ column ~ ' is not null and ' ~ parent_alias ~ '.parent_key is null',
+            'unknown_reference', column],
+        [alias ~ '.' ~ column ~ ' is not null and ' ~ parent_alias ~ '.has_accepted_row = 0',
+            'parent_quarantined', column],
+    ]) }}
+{% endmacro %}
+
+
+{#-
+    The first failed check of an ordered list, as reason and column.
+    `after`: [reason, column] expressions of an earlier pass that take
+    precedence when set (used for self-references, checked in a second pass).
+-#}
+{% macro first_failed_check(checks, reason_as='rejection_reason', column_as='rejected_column', after=none) -%}
+    case
+        {%- if after %}
+        when {{ after[0] }} is not null then {{ after[0] }}
+        {%- endif %}
+        {%- for check in checks %}
+        when {{ check[0] }} then '{{ check[1] }}'
+        {%- endfor %}
+    end as {{ reason_as }},
+    case
+        {%- if after %}
+        when {{ after[0] }} is not null then {{ after[1] }}
+        {%- endif %}
+        {%- for check in checks %}
+        when {{ check[0] }} then {{ "'" ~ check[2] ~ "'" if check[2] else 'null' }}
+        {%- endfor %}
+    end as {{ column_as }}
+{%- endmacro %}
+
+
+{#-
+    The columns every base model ends with: the verdict, the key as text
+    (`key_expressions`: the key columns' cleaned text), a row id that is unique
+    even among exact copies, and the original values (kept for quarantined
+    rows only).
+-#}
+{% macro quarantine_columns(alias, key_expressions) -%}
+    {{ alias }}.rejection_reason,
+    {{ alias }}.rejected_column,
+    {{ partner_payouts.text_key(key_expressions) }} as record_key,
+    {{ dbt.hash(dbt.concat([alias ~ '.raw_record', "'#'",
+        'cast(' ~ alias ~ '.content_occurrence as ' ~ dbt.type_string() ~ ')'])) }}
+        as raw_row_id,
+    case
+        when {{ alias }}.rejection_reason is not null then {{ alias }}.raw_record
+    end as raw_record
+{%- endmacro %}
+
+
+{#-
+    Key columns as one text key joined with '|'. A single-column key stays
+    null when null; in a composite key a null part is empty text, so that a
+    quarantined row still shows the parts it has.
+-#}
+{% macro text_key(expressions) -%}
+    {%- if expressions | length == 1 -%}
+        cast({{ expressions[0] }} as {{ dbt.type_string() }})
+    {%- else -%}
+        {%- set parts = [] -%}
+        {%- for expression in expressions -%}
+            {%- do parts.append('coalesce(cast(' ~ expression ~ ' as '
+                ~ dbt.type_string() ~ "), '')") -%}
+            {%- if not loop.last -%}{%- do parts.append("'|'") -%}{%- endif -%}
+        {%- endfor -%}
+        {{ dbt.concat(parts) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Currencies with at least one accepted rate, and the first date one is
+    known. The fx base currency needs no rate.
+-#}
+{% macro fx_coverage() -%}
+    select
+        currency,
+        min(rate_on) as first_rate_on
+    from {{ ref('base_billing__fx_rates') }}
+    where rejection_reason is null
+    group by currency
+{%- endmacro %}
+
+{#-
+    A currency that cannot be converted: not the fx base currency and no rate
+    known (on or before `on_date` when given). `coverage_alias` is a left-joined
+    `fx_coverage()` relation.
+-#}
+{% macro check_currency_has_rate(column, alias, coverage_alias, on_date=none) %}
+    {%- set condition = alias ~ '.' ~ column ~ " <> '" ~ var('fx_base_currency') ~ "' and ("
+        ~ coverage_alias ~ '.first_rate_on is null'
+        ~ (' or ' ~ coverage_alias ~ '.first_rate_on > ' ~ on_date if on_date else '')
+        ~ ')' -%}
+    {{ return([[condition, 'currency_without_rate', column]]) }}
+{% endmacro %}
+
+{#- A period whose end lies before its start. -#}
+{% macro check_period(start_column, end_column, alias, raw=none) %}
+    {{ return([[
+        alias ~ '.' ~ end_column ~ ' < ' ~ alias ~ '.' ~ start_column,
+        'period_ends_before_start',
+        raw or end_column,
+    ]]) }}
+{% endmacro %}
+
+{#- A fraction outside [0, 1]. -#}
+{% macro check_fraction(column, alias) %}
+    {{ return([[
+        alias ~ '.' ~ column ~ ' < 0 or ' ~ alias ~ '.' ~ column ~ ' > 1',
+        'fraction_out_of_range',
+        column,
+    ]]) }}
+{% endmacro %}

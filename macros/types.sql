@@ -1,0 +1,31 @@
+{#-
+    Exact numeric types, one per kind of number, so that every model agrees.
+    Money is never a float. Wider types in arithmetic: DuckDB keeps the width
+    of decimal products at 18 digits when both factors fit in 18, so money
+    maths casts to `type_money_wide()` first.
+-#}
+
+{% macro type_money() %}
+    {{ return(adapter.dispatch('type_money', 'partner_payouts')()) }}
+{% endmacro %}
+{% macro default__type_money() %}decimal(18, 4){% endmacro %}
+
+{% macro type_money_wide() %}
+    {{ return(adapter.dispatch('type_money_wide', 'partner_payouts')()) }}
+{% endmacro %}
+{% macro default__type_money_wide() %}decimal(38, 12){% endmacro %}
+
+{% macro type_rate() %}
+    {{ return(adapter.dispatch('type_rate', 'partner_payouts')()) }}
+{% endmacro %}
+{% macro default__type_rate() %}decimal(12, 8){% endmacro %}
+
+{% macro type_fx_rate() %}
+    {{ return(adapter.dispatch('type_fx_rate', 'partner_payouts')()) }}
+{% endmacro %}
+{% macro default__type_fx_rate() %}decimal(18, 8){% endmacro %}
+
+{% macro type_quantity() %}
+    {{ return(adapter.dispatch('type_quantity', 'partner_payouts')()) }}
+{% endmacro %}
+{% macro default__type_quantity() %}decimal(18, 4){% endmacro %}

@@ -1,0 +1,142 @@
+{%- set raw_columns = [
+    'contract_id', 'customer_id', 'product_code', 'order_type',
+    'renews_contract_id', 'ordered_on', 'signed_on', 'starts_on', 'ends_on',
+    'cancelled_on', 'term_months', 'monthly_amount', 'currency'] -%}
+
+with source as (
+    select * from {{ source('billing', 'contracts') }}
+),
+
+customers as (
+    {{ parent_verdicts(ref('base_billing__customers'), 'customer_id') }}
+),
+
+products as (
+    {{ parent_verdicts(ref('base_billing__products'), 'product_code') }}
+),
+
+code_values as (
+    select * from {{ ref('code_values') }}
+),
+
+iso_currencies as (
+    select * from {{ ref('iso_4217_currencies') }}
+),
+
+fx_coverage as (
+    {{ fx_coverage() }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('contract_id') }} as contract_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_text('product_code') }} as product_code,
+        {{ clean_code('order_type') }} as order_type,
+        {{ clean_text('renews_contract_id') }} as renews_contract_id,
+        {{ parsed_column('ordered_on', 'date') }},
+        {{ parsed_column('signed_on', 'date') }},
+        {{ parsed_column('starts_on', 'date') }},
+        {{ parsed_column('ends_on', 'date') }},
+        {{ parsed_column('cancelled_on', 'date') }},
+        {{ parsed_column('term_months', 'integer') }},
+        {{ parsed_column('monthly_amount', 'money') }},
+        {{ clean_iso_code('currency') }} as currency,
+        {{ raw_record(raw_columns) }} as raw_record
+    from source
+),
+
+keyed as (
+    select
+        cleaned.*,
+        {{ key_duplicate_columns('cleaned.contract_id') }}
+    from cleaned
+),
+
+{#- First pass: everything but the reference to the renewed contract. -#}
+checked as (
+    select
+        keyed.*,
+        {{ first_failed_check(
+            check_primary_key(['contract_id'], 'keyed')
+            + check_required('customer_id', 'keyed')
+            + check_required('product_code', 'keyed')
+            + check_required('order_type', 'keyed')
+            + check_value('ordered_on', 'date', 'keyed')
+            + check_value('signed_on', 'date', 'keyed')
+            + check_value('starts_on', 'date', 'keyed', required=true)
+            + check_value('ends_on', 'date', 'keyed')
+            + check_value('cancelled_on', 'date', 'keyed')
+            + check_value('term_months', 'integer', 'keyed', required=true)
+            + check_value('monthly_amount', 'money', 'keyed', required=true)
+            + check_required('currency', 'keyed')
+            + check_code('order_type', 'keyed', 'order_types')
+            + check_code('term_months', 'keyed', 'terms')
+            + check_code(
+                'currency', 'keyed', 'iso_currencies', 'currency_code')
+            + check_period('starts_on', 'ends_on', 'keyed')
+            + check_reference('customer_id', 'keyed', 'customers')
+            + check_reference('product_code', 'keyed', 'products')
+            + check_currency_has_rate('currency', 'keyed', 'fx_coverage'),
+            'own_reason', 'own_column'
+        ) }}
+    from keyed
+    left join customers
+        on keyed.customer_id = customers.parent_key
+    left join products
+        on keyed.product_code = products.parent_key
+    left join code_values as order_types
+        on
+            order_types.code_set = 'order_type'
+            and keyed.order_type = order_types.code_value
+    left join code_values as terms
+        on
+            terms.code_set = 'term_months'
+            and cast(keyed.term_months as {{ dbt.type_string() }})
+            = terms.code_value
+    left join iso_currencies
+        on keyed.currency = iso_currencies.currency_code
+    left join fx_coverage
+        on keyed.currency = fx_coverage.currency
+),
+
+renewed_contracts as (
+    {{ parent_verdicts('checked', 'contract_id', reason_column='own_reason') }}
+),
+
+{#-
+    Second pass: a renewal of a quarantined contract is quarantined too. One
+    level deep: the renewed contract's own checks decide, not its own renewal.
+-#}
+rechecked as (
+    select
+        checked.*,
+        {{ first_failed_check(
+            check_reference('renews_contract_id', 'checked', 'renewed_contracts'),
+            after=['checked.own_reason', 'checked.own_column']
+        ) }}
+    from checked
+    left join renewed_contracts
+        on checked.renews_contract_id = renewed_contracts.parent_key
+),
+
+final as (
+    select
+        contract_id,
+        customer_id,
+        product_code,
+        order_type,
+        renews_contract_id,
+        ordered_on,
+        signed_on,
+        starts_on,
+        ends_on,
+        cancelled_on,
+        term_months,
+        monthly_amount,
+        currency,
+        {{ quarantine_columns('rechecked', ['rechecked.contract_id']) }}
+    from rechecked
+)
+
+select * from final

@@ -1,0 +1,56 @@
+{%- set raw_columns = ['rate_date', 'currency', 'units_per_eur'] -%}
+
+with source as (
+    select * from {{ source('billing', 'fx_rates') }}
+),
+
+iso_currencies as (
+    select * from {{ ref('iso_4217_currencies') }}
+),
+
+cleaned as (
+    select
+        {{ parsed_column('rate_date', 'date', 'rate_on') }},
+        {{ clean_iso_code('currency') }} as currency,
+        {{ parsed_column('units_per_eur', 'fx_rate') }},
+        {{ raw_record(raw_columns) }} as raw_record
+    from source
+),
+
+keyed as (
+    select
+        cleaned.*,
+        {{ key_duplicate_columns(
+            text_key(['cleaned.currency', 'cleaned.rate_on_text'])) }}
+    from cleaned
+),
+
+checked as (
+    select
+        keyed.*,
+        {{ first_failed_check(
+            check_primary_key(
+                ['currency', 'rate_on_text'], 'keyed', 'currency|rate_date')
+            + check_value('rate_on', 'date', 'keyed', raw='rate_date')
+            + check_value('units_per_eur', 'fx_rate', 'keyed', required=true)
+            + check_code(
+                'currency', 'keyed', 'iso_currencies', 'currency_code')
+            + [['keyed.units_per_eur <= 0', 'non_positive_fx_rate',
+                'units_per_eur']]
+        ) }}
+    from keyed
+    left join iso_currencies
+        on keyed.currency = iso_currencies.currency_code
+),
+
+final as (
+    select
+        rate_on,
+        currency,
+        units_per_eur,
+        {{ quarantine_columns(
+            'checked', ['checked.currency', 'checked.rate_on_text']) }}
+    from checked
+)
+
+select * from final

@@ -1,0 +1,117 @@
+{%- set raw_columns = [
+    'invoice_id', 'customer_id', 'legal_entity', 'document_type',
+    'corrects_invoice_id', 'issued_on', 'due_on', 'currency',
+    'recorded_at'] -%}
+
+with source as (
+    select * from {{ source('billing', 'invoices') }}
+),
+
+customers as (
+    {{ parent_verdicts(ref('base_billing__customers'), 'customer_id') }}
+),
+
+code_values as (
+    select * from {{ ref('code_values') }}
+),
+
+iso_currencies as (
+    select * from {{ ref('iso_4217_currencies') }}
+),
+
+fx_coverage as (
+    {{ fx_coverage() }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('invoice_id') }} as invoice_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_text('legal_entity') }} as legal_entity,
+        {{ clean_code('document_type') }} as document_type,
+        {{ clean_text('corrects_invoice_id') }} as corrects_invoice_id,
+        {{ parsed_column('issued_on', 'date') }},
+        {{ parsed_column('due_on', 'date') }},
+        {{ clean_iso_code('currency') }} as currency,
+        {{ parsed_column('recorded_at', 'timestamp') }},
+        {{ raw_record(raw_columns) }} as raw_record
+    from source
+),
+
+keyed as (
+    select
+        cleaned.*,
+        {{ key_duplicate_columns('cleaned.invoice_id') }}
+    from cleaned
+),
+
+{#- First pass: everything but the reference to the corrected invoice. -#}
+checked as (
+    select
+        keyed.*,
+        {{ first_failed_check(
+            check_primary_key(['invoice_id'], 'keyed')
+            + check_required('customer_id', 'keyed')
+            + check_required('document_type', 'keyed')
+            + check_value('issued_on', 'date', 'keyed', required=true)
+            + check_value('due_on', 'date', 'keyed')
+            + check_required('currency', 'keyed')
+            + check_value('recorded_at', 'timestamp', 'keyed', required=true)
+            + check_code('document_type', 'keyed', 'document_types')
+            + check_code(
+                'currency', 'keyed', 'iso_currencies', 'currency_code')
+            + check_reference('customer_id', 'keyed', 'customers')
+            + check_currency_has_rate(
+                'currency', 'keyed', 'fx_coverage', 'keyed.issued_on'),
+            'own_reason', 'own_column'
+        ) }}
+    from keyed
+    left join customers
+        on keyed.customer_id = customers.parent_key
+    left join code_values as document_types
+        on
+            document_types.code_set = 'document_type'
+            and keyed.document_type = document_types.code_value
+    left join iso_currencies
+        on keyed.currency = iso_currencies.currency_code
+    left join fx_coverage
+        on keyed.currency = fx_coverage.currency
+),
+
+corrected_invoices as (
+    {{ parent_verdicts('checked', 'invoice_id', reason_column='own_reason') }}
+),
+
+{#-
+    Second pass: a credit note for a quarantined invoice is quarantined too
+    (one level deep, like contract renewals).
+-#}
+rechecked as (
+    select
+        checked.*,
+        {{ first_failed_check(
+            check_reference(
+                'corrects_invoice_id', 'checked', 'corrected_invoices'),
+            after=['checked.own_reason', 'checked.own_column']
+        ) }}
+    from checked
+    left join corrected_invoices
+        on checked.corrects_invoice_id = corrected_invoices.parent_key
+),
+
+final as (
+    select
+        invoice_id,
+        customer_id,
+        legal_entity,
+        document_type,
+        corrects_invoice_id,
+        issued_on,
+        due_on,
+        currency,
+        recorded_at,
+        {{ quarantine_columns('rechecked', ['rechecked.invoice_id']) }}
+    from rechecked
+)
+
+select * from final

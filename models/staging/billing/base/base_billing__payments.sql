@@ -1,0 +1,57 @@
+{%- set raw_columns = [
+    'payment_id', 'invoice_id', 'received_on', 'amount', 'recorded_at'] -%}
+
+with source as (
+    select * from {{ source('billing', 'payments') }}
+),
+
+invoices as (
+    {{ parent_verdicts(ref('base_billing__invoices'), 'invoice_id') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('payment_id') }} as payment_id,
+        {{ clean_text('invoice_id') }} as invoice_id,
+        {{ parsed_column('received_on', 'date') }},
+        {{ parsed_column('amount', 'money') }},
+        {{ parsed_column('recorded_at', 'timestamp') }},
+        {{ raw_record(raw_columns) }} as raw_record
+    from source
+),
+
+keyed as (
+    select
+        cleaned.*,
+        {{ key_duplicate_columns('cleaned.payment_id') }}
+    from cleaned
+),
+
+checked as (
+    select
+        keyed.*,
+        {{ first_failed_check(
+            check_primary_key(['payment_id'], 'keyed')
+            + check_required('invoice_id', 'keyed')
+            + check_value('received_on', 'date', 'keyed', required=true)
+            + check_value('amount', 'money', 'keyed', required=true)
+            + check_value('recorded_at', 'timestamp', 'keyed', required=true)
+            + check_reference('invoice_id', 'keyed', 'invoices')
+        ) }}
+    from keyed
+    left join invoices
+        on keyed.invoice_id = invoices.parent_key
+),
+
+final as (
+    select
+        payment_id,
+        invoice_id,
+        received_on,
+        amount,
+        recorded_at,
+        {{ quarantine_columns('checked', ['checked.payment_id']) }}
+    from checked
+)
+
+select * from final

@@ -1,0 +1,59 @@
+{%- set raw_columns = [
+    'program_code', 'period_start', 'period_end', 'closed_at'] -%}
+
+with source as (
+    select * from {{ source('partner_crm', 'payout_runs') }}
+),
+
+programs as (
+    select * from {{ ref('programs') }}
+),
+
+cleaned as (
+    select
+        {{ clean_code('program_code') }} as program_code,
+        {{ parsed_column('period_start', 'date') }},
+        {{ parsed_column('period_end', 'date') }},
+        {{ parsed_column('closed_at', 'timestamp') }},
+        {{ raw_record(raw_columns) }} as raw_record
+    from source
+),
+
+keyed as (
+    select
+        cleaned.*,
+        {{ key_duplicate_columns(text_key([
+            'cleaned.program_code', 'cleaned.period_start_text'])) }}
+    from cleaned
+),
+
+checked as (
+    select
+        keyed.*,
+        {{ first_failed_check(
+            check_primary_key(
+                ['program_code', 'period_start_text'], 'keyed',
+                'program_code|period_start')
+            + check_value('period_start', 'date', 'keyed')
+            + check_value('period_end', 'date', 'keyed', required=true)
+            + check_value('closed_at', 'timestamp', 'keyed', required=true)
+            + check_code('program_code', 'keyed', 'programs', 'program_code')
+            + check_period('period_start', 'period_end', 'keyed')
+        ) }}
+    from keyed
+    left join programs
+        on keyed.program_code = programs.program_code
+),
+
+final as (
+    select
+        program_code,
+        period_start,
+        period_end,
+        closed_at,
+        {{ quarantine_columns('checked', [
+            'checked.program_code', 'checked.period_start_text']) }}
+    from checked
+)
+
+select * from final

@@ -1,0 +1,70 @@
+{%- set raw_columns = [
+    'partner_id', 'program_code', 'granted_tier', 'starts_on', 'ends_on'] -%}
+
+with source as (
+    select * from {{ source('partner_crm', 'tier_grace_periods') }}
+),
+
+partners as (
+    {{ parent_verdicts(ref('base_partner_crm__partners'), 'partner_id') }}
+),
+
+programs as (
+    select * from {{ ref('programs') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('partner_id') }} as partner_id,
+        {{ clean_code('program_code') }} as program_code,
+        {{ parsed_column('granted_tier', 'integer') }},
+        {{ parsed_column('starts_on', 'date') }},
+        {{ parsed_column('ends_on', 'date') }},
+        {{ raw_record(raw_columns) }} as raw_record
+    from source
+),
+
+keyed as (
+    select
+        cleaned.*,
+        {{ key_duplicate_columns(text_key([
+            'cleaned.partner_id', 'cleaned.program_code',
+            'cleaned.starts_on_text'])) }}
+    from cleaned
+),
+
+checked as (
+    select
+        keyed.*,
+        {{ first_failed_check(
+            check_primary_key(
+                ['partner_id', 'program_code', 'starts_on_text'], 'keyed',
+                'partner_id|program_code|starts_on')
+            + check_value('granted_tier', 'integer', 'keyed', required=true)
+            + check_value('starts_on', 'date', 'keyed')
+            + check_value('ends_on', 'date', 'keyed', required=true)
+            + check_code('program_code', 'keyed', 'programs', 'program_code')
+            + check_period('starts_on', 'ends_on', 'keyed')
+            + check_reference('partner_id', 'keyed', 'partners')
+        ) }}
+    from keyed
+    left join partners
+        on keyed.partner_id = partners.parent_key
+    left join programs
+        on keyed.program_code = programs.program_code
+),
+
+final as (
+    select
+        partner_id,
+        program_code,
+        granted_tier,
+        starts_on,
+        ends_on,
+        {{ quarantine_columns('checked', [
+            'checked.partner_id', 'checked.program_code',
+            'checked.starts_on_text']) }}
+    from checked
+)
+
+select * from final
