@@ -9,27 +9,50 @@
     column name: pass `raw=` where staging renamed it.
 -#}
 
-{#- The original values of a raw row as JSON text (the quarantine keeps them). -#}
-{% macro raw_record(columns, relation_alias=none) %}
-    {{ return(adapter.dispatch('raw_record', 'partner_payouts')(columns, relation_alias)) }}
+{#-
+    The original values of a raw row as JSON text (the quarantine keeps them).
+    Columns in `redact` (personal data) show as "<redacted>" when they hold a
+    value, so that personal data never leaves staging.
+-#}
+{% macro raw_record(columns, relation_alias=none, redact=[]) %}
+    {{ return(adapter.dispatch('raw_record', 'partner_payouts')(columns, relation_alias, redact)) }}
 {% endmacro %}
 
-{% macro default__raw_record(columns, relation_alias) -%}
+{% macro raw_record_value(column, prefix, redact) -%}
+    {%- if column in redact -%}
+        case when {{ prefix }}{{ adapter.quote(column) }} is not null then '<redacted>' end
+    {%- else -%}
+        {{ prefix }}{{ adapter.quote(column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__raw_record(columns, relation_alias, redact) -%}
     {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
     cast(json_object(
         {%- for column in columns %}
-        '{{ column }}', {{ prefix }}{{ adapter.quote(column) }}{{ ',' if not loop.last }}
+        '{{ column }}', {{ partner_payouts.raw_record_value(column, prefix, redact) }}
+        {{- ',' if not loop.last }}
         {%- endfor %}
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
-{% macro postgres__raw_record(columns, relation_alias) -%}
+{% macro postgres__raw_record(columns, relation_alias, redact) -%}
     {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
     cast(json_build_object(
         {%- for column in columns %}
-        '{{ column }}', {{ prefix }}{{ adapter.quote(column) }}{{ ',' if not loop.last }}
+        '{{ column }}', {{ partner_payouts.raw_record_value(column, prefix, redact) }}
+        {{- ',' if not loop.last }}
         {%- endfor %}
     ) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+
+{#-
+    A short fingerprint of a raw row's original values (the JSON text of
+    `raw_record`), so that windows compare 32 characters, not whole rows.
+-#}
+{% macro content_hash(raw_record_expression) -%}
+    {{ dbt.hash(raw_record_expression) }}
 {%- endmacro %}
 
 
@@ -37,20 +60,18 @@
     Window columns that classify rows sharing a key:
     - key_has_conflict: another row with the same key has different content
       (then none of them can be trusted);
-    - key_occurrence: 1 for the first of identical copies, 2+ for the others.
-    Content = the original values (`raw_record`). Portable: no
+    - key_occurrence: 1 for the first of identical copies, 2+ for the others
+      (with the content hash, it also identifies the raw row).
+    Content = the original values (`content_hash`). Portable: no
     count(distinct) in a window.
 -#}
-{% macro key_duplicate_columns(key_expression, content_column='raw_record') -%}
+{% macro key_duplicate_columns(key_expression, content_column='content_hash') -%}
     min({{ content_column }}) over (partition by {{ key_expression }})
     <> max({{ content_column }}) over (partition by {{ key_expression }})
         as key_has_conflict,
     row_number() over (
         partition by {{ key_expression }} order by {{ content_column }}
-    ) as key_occurrence,
-    row_number() over (
-        partition by {{ content_column }} order by {{ content_column }}
-    ) as content_occurrence
+    ) as key_occurrence
 {%- endmacro %}
 
 
@@ -168,15 +189,16 @@
 {#-
     The columns every base model ends with: the verdict, the key as text
     (`key_expressions`: the key columns' cleaned text), a row id that is unique
-    even among exact copies, and the original values (kept for quarantined
-    rows only).
+    even among exact copies (content hash + position among rows with that
+    key: identical rows share a key, so they get distinct positions), and the
+    original values (kept for quarantined rows only).
 -#}
 {% macro quarantine_columns(alias, key_expressions) -%}
     {{ alias }}.rejection_reason,
     {{ alias }}.rejected_column,
     {{ partner_payouts.text_key(key_expressions) }} as record_key,
-    {{ dbt.hash(dbt.concat([alias ~ '.raw_record', "'#'",
-        'cast(' ~ alias ~ '.content_occurrence as ' ~ dbt.type_string() ~ ')'])) }}
+    {{ dbt.hash(dbt.concat([alias ~ '.content_hash', "'#'",
+        'cast(' ~ alias ~ '.key_occurrence as ' ~ dbt.type_string() ~ ')'])) }}
         as raw_row_id,
     case
         when {{ alias }}.rejection_reason is not null then {{ alias }}.raw_record

@@ -10,7 +10,7 @@
 {% macro raw_contract_tables() %}
     {#- [{'source': 'billing', 'table': 'invoices', 'columns': [...]}, ...] -#}
     {%- set tables = [] -%}
-    {%- for node in graph.sources.values()
+    {%- for node in graph.get('sources', {}).values()
             | selectattr('package_name', 'equalto', project_name)
             | sort(attribute='name') -%}
         {%- do tables.append({
@@ -20,6 +20,27 @@
         }) -%}
     {%- endfor -%}
     {{ return(tables) }}
+{% endmacro %}
+
+
+{#-
+    The raw columns a base model declares, checked against the contract (the
+    sources' yml) whenever the graph is available (it is not inside unit
+    tests): a column added to the contract must be added to the model too.
+-#}
+{% macro contract_columns(source_name, table_name, declared) %}
+    {%- if execute -%}
+        {%- for t in partner_payouts.raw_contract_tables() -%}
+            {%- if t.source == source_name and t.table == table_name
+                    and t.columns != declared -%}
+                {{ exceptions.raise_compiler_error(
+                    "Columns declared for " ~ source_name ~ "." ~ table_name ~ " ("
+                    ~ declared | join(', ') ~ ") differ from the raw contract ("
+                    ~ t.columns | join(', ') ~ ")") }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(declared) }}
 {% endmacro %}
 
 

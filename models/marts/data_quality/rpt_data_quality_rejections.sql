@@ -20,21 +20,20 @@
 ] -%}
 
 with rejections as (
-    {%- for table_name, model_name in quarantines %}
-    select
-        '{{ table_name }}' as source_table,
-        raw_row_id,
-        record_key,
-        rejection_reason,
-        rejected_column,
-        raw_record
-    from {{ ref(model_name) }}
-    where rejection_reason is not null
-    {%- if not loop.last %}
-
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {% for table_name, model_name in quarantines -%}
+        select
+            '{{ table_name }}' as source_table,
+            raw_row_id,
+            record_key,
+            rejection_reason,
+            rejected_column,
+            raw_record
+        from {{ ref(model_name) }}
+        where rejection_reason is not null
+        {% if not loop.last -%}
+            union all
+        {% endif -%}
+    {% endfor %}
 ),
 
 final as (

@@ -11,8 +11,8 @@ final as (
         country_code,
         legal_entity,
         reseller_partner_id,
-        reseller_partner_id is not null as is_reseller_account,
-        created_at
+        created_at,
+        reseller_partner_id is not null as is_reseller_account
     from customers
 )
 

@@ -9,12 +9,12 @@ final as (
         customer_id,
         legal_entity,
         document_type,
-        document_type = 'credit_note' as is_credit_note,
         corrects_invoice_id,
         issued_on,
         due_on,
         currency,
-        recorded_at
+        recorded_at,
+        document_type = 'credit_note' as is_credit_note
     from invoices
 )
 

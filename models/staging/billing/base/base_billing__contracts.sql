@@ -1,7 +1,7 @@
-{%- set raw_columns = [
+{%- set raw_columns = contract_columns('billing', 'contracts', [
     'contract_id', 'customer_id', 'product_code', 'order_type',
     'renews_contract_id', 'ordered_on', 'signed_on', 'starts_on', 'ends_on',
-    'cancelled_on', 'term_months', 'monthly_amount', 'currency'] -%}
+    'cancelled_on', 'term_months', 'monthly_amount', 'currency']) -%}
 
 with source as (
     select * from {{ source('billing', 'contracts') }}
@@ -46,14 +46,21 @@ cleaned as (
     from source
 ),
 
-keyed as (
+fingerprinted as (
     select
         cleaned.*,
-        {{ key_duplicate_columns('cleaned.contract_id') }}
+        {{ content_hash('cleaned.raw_record') }} as content_hash
     from cleaned
 ),
 
-{#- First pass: everything but the reference to the renewed contract. -#}
+keyed as (
+    select
+        fingerprinted.*,
+        {{ key_duplicate_columns('fingerprinted.contract_id') }}
+    from fingerprinted
+),
+
+{# First pass: everything but the reference to the renewed contract. #}
 checked as (
     select
         keyed.*,
@@ -104,10 +111,10 @@ renewed_contracts as (
     {{ parent_verdicts('checked', 'contract_id', reason_column='own_reason') }}
 ),
 
-{#-
+{#
     Second pass: a renewal of a quarantined contract is quarantined too. One
     level deep: the renewed contract's own checks decide, not its own renewal.
--#}
+#}
 rechecked as (
     select
         checked.*,
@@ -122,19 +129,19 @@ rechecked as (
 
 final as (
     select
-        contract_id,
-        customer_id,
-        product_code,
-        order_type,
-        renews_contract_id,
-        ordered_on,
-        signed_on,
-        starts_on,
-        ends_on,
-        cancelled_on,
-        term_months,
-        monthly_amount,
-        currency,
+        rechecked.contract_id,
+        rechecked.customer_id,
+        rechecked.product_code,
+        rechecked.order_type,
+        rechecked.renews_contract_id,
+        rechecked.ordered_on,
+        rechecked.signed_on,
+        rechecked.starts_on,
+        rechecked.ends_on,
+        rechecked.cancelled_on,
+        rechecked.term_months,
+        rechecked.monthly_amount,
+        rechecked.currency,
         {{ quarantine_columns('rechecked', ['rechecked.contract_id']) }}
     from rechecked
 )

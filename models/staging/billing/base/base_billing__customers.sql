@@ -1,6 +1,6 @@
-{%- set raw_columns = [
+{%- set raw_columns = contract_columns('billing', 'customers', [
     'customer_id', 'customer_name', 'company_domain', 'country_code',
-    'legal_entity', 'reseller_partner_id', 'created_at'] -%}
+    'legal_entity', 'reseller_partner_id', 'created_at']) -%}
 
 with source as (
     select * from {{ source('billing', 'customers') }}
@@ -27,11 +27,18 @@ cleaned as (
     from source
 ),
 
-keyed as (
+fingerprinted as (
     select
         cleaned.*,
-        {{ key_duplicate_columns('cleaned.customer_id') }}
+        {{ content_hash('cleaned.raw_record') }} as content_hash
     from cleaned
+),
+
+keyed as (
+    select
+        fingerprinted.*,
+        {{ key_duplicate_columns('fingerprinted.customer_id') }}
+    from fingerprinted
 ),
 
 checked as (
@@ -53,13 +60,13 @@ checked as (
 
 final as (
     select
-        customer_id,
-        customer_name,
-        company_domain,
-        country_code,
-        legal_entity,
-        reseller_partner_id,
-        created_at,
+        checked.customer_id,
+        checked.customer_name,
+        checked.company_domain,
+        checked.country_code,
+        checked.legal_entity,
+        checked.reseller_partner_id,
+        checked.created_at,
         {{ quarantine_columns('checked', ['checked.customer_id']) }}
     from checked
 )

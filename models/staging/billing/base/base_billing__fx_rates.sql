@@ -1,4 +1,5 @@
-{%- set raw_columns = ['rate_date', 'currency', 'units_per_eur'] -%}
+{%- set raw_columns = contract_columns('billing', 'fx_rates', [
+    'rate_date', 'currency', 'units_per_eur']) -%}
 
 with source as (
     select * from {{ source('billing', 'fx_rates') }}
@@ -17,12 +18,19 @@ cleaned as (
     from source
 ),
 
-keyed as (
+fingerprinted as (
     select
         cleaned.*,
-        {{ key_duplicate_columns(
-            text_key(['cleaned.currency', 'cleaned.rate_on_text'])) }}
+        {{ content_hash('cleaned.raw_record') }} as content_hash
     from cleaned
+),
+
+keyed as (
+    select
+        fingerprinted.*,
+        {{ key_duplicate_columns(
+            text_key(['fingerprinted.currency', 'fingerprinted.rate_on_text'])) }}
+    from fingerprinted
 ),
 
 checked as (
@@ -45,9 +53,9 @@ checked as (
 
 final as (
     select
-        rate_on,
-        currency,
-        units_per_eur,
+        checked.rate_on,
+        checked.currency,
+        checked.units_per_eur,
         {{ quarantine_columns(
             'checked', ['checked.currency', 'checked.rate_on_text']) }}
     from checked

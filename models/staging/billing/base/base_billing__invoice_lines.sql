@@ -1,8 +1,8 @@
-{%- set raw_columns = [
+{%- set raw_columns = contract_columns('billing', 'invoice_lines', [
     'invoice_line_id', 'invoice_id', 'contract_id', 'product_code',
     'charge_type', 'service_period_start', 'service_period_end', 'quantity',
     'list_amount', 'discount_amount', 'promo_pct', 'net_amount',
-    'tax_amount'] -%}
+    'tax_amount']) -%}
 
 with source as (
     select * from {{ source('billing', 'invoice_lines') }}
@@ -46,11 +46,18 @@ cleaned as (
     from source
 ),
 
-keyed as (
+fingerprinted as (
     select
         cleaned.*,
-        {{ key_duplicate_columns('cleaned.invoice_line_id') }}
+        {{ content_hash('cleaned.raw_record') }} as content_hash
     from cleaned
+),
+
+keyed as (
+    select
+        fingerprinted.*,
+        {{ key_duplicate_columns('fingerprinted.invoice_line_id') }}
+    from fingerprinted
 ),
 
 checked as (
@@ -114,19 +121,19 @@ checked as (
 
 final as (
     select
-        invoice_line_id,
-        invoice_id,
-        contract_id,
-        product_code,
-        charge_type,
-        service_period_starts_on,
-        service_period_ends_on,
-        quantity,
-        list_amount,
-        discount_amount,
-        promo_pct,
-        net_amount,
-        tax_amount,
+        checked.invoice_line_id,
+        checked.invoice_id,
+        checked.contract_id,
+        checked.product_code,
+        checked.charge_type,
+        checked.service_period_starts_on,
+        checked.service_period_ends_on,
+        checked.quantity,
+        checked.list_amount,
+        checked.discount_amount,
+        checked.promo_pct,
+        checked.net_amount,
+        checked.tax_amount,
         {{ quarantine_columns('checked', ['checked.invoice_line_id']) }}
     from checked
 )

@@ -1,7 +1,6 @@
-{%- set raw_columns = [
+{%- set raw_columns = contract_columns('billing', 'invoices', [
     'invoice_id', 'customer_id', 'legal_entity', 'document_type',
-    'corrects_invoice_id', 'issued_on', 'due_on', 'currency',
-    'recorded_at'] -%}
+    'corrects_invoice_id', 'issued_on', 'due_on', 'currency', 'recorded_at']) -%}
 
 with source as (
     select * from {{ source('billing', 'invoices') }}
@@ -38,14 +37,21 @@ cleaned as (
     from source
 ),
 
-keyed as (
+fingerprinted as (
     select
         cleaned.*,
-        {{ key_duplicate_columns('cleaned.invoice_id') }}
+        {{ content_hash('cleaned.raw_record') }} as content_hash
     from cleaned
 ),
 
-{#- First pass: everything but the reference to the corrected invoice. -#}
+keyed as (
+    select
+        fingerprinted.*,
+        {{ key_duplicate_columns('fingerprinted.invoice_id') }}
+    from fingerprinted
+),
+
+{# First pass: everything but the reference to the corrected invoice. #}
 checked as (
     select
         keyed.*,
@@ -82,10 +88,10 @@ corrected_invoices as (
     {{ parent_verdicts('checked', 'invoice_id', reason_column='own_reason') }}
 ),
 
-{#-
+{#
     Second pass: a credit note for a quarantined invoice is quarantined too
     (one level deep, like contract renewals).
--#}
+#}
 rechecked as (
     select
         checked.*,
@@ -101,15 +107,15 @@ rechecked as (
 
 final as (
     select
-        invoice_id,
-        customer_id,
-        legal_entity,
-        document_type,
-        corrects_invoice_id,
-        issued_on,
-        due_on,
-        currency,
-        recorded_at,
+        rechecked.invoice_id,
+        rechecked.customer_id,
+        rechecked.legal_entity,
+        rechecked.document_type,
+        rechecked.corrects_invoice_id,
+        rechecked.issued_on,
+        rechecked.due_on,
+        rechecked.currency,
+        rechecked.recorded_at,
         {{ quarantine_columns('rechecked', ['rechecked.invoice_id']) }}
     from rechecked
 )

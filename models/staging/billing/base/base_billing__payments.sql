@@ -1,5 +1,5 @@
-{%- set raw_columns = [
-    'payment_id', 'invoice_id', 'received_on', 'amount', 'recorded_at'] -%}
+{%- set raw_columns = contract_columns('billing', 'payments', [
+    'payment_id', 'invoice_id', 'received_on', 'amount', 'recorded_at']) -%}
 
 with source as (
     select * from {{ source('billing', 'payments') }}
@@ -20,11 +20,18 @@ cleaned as (
     from source
 ),
 
-keyed as (
+fingerprinted as (
     select
         cleaned.*,
-        {{ key_duplicate_columns('cleaned.payment_id') }}
+        {{ content_hash('cleaned.raw_record') }} as content_hash
     from cleaned
+),
+
+keyed as (
+    select
+        fingerprinted.*,
+        {{ key_duplicate_columns('fingerprinted.payment_id') }}
+    from fingerprinted
 ),
 
 checked as (
@@ -45,11 +52,11 @@ checked as (
 
 final as (
     select
-        payment_id,
-        invoice_id,
-        received_on,
-        amount,
-        recorded_at,
+        checked.payment_id,
+        checked.invoice_id,
+        checked.received_on,
+        checked.amount,
+        checked.recorded_at,
         {{ quarantine_columns('checked', ['checked.payment_id']) }}
     from checked
 )

@@ -1,5 +1,5 @@
-{%- set raw_columns = [
-    'product_code', 'product_name', 'product_family', 'is_recurring'] -%}
+{%- set raw_columns = contract_columns('billing', 'products', [
+    'product_code', 'product_name', 'product_family', 'is_recurring']) -%}
 
 with source as (
     select * from {{ source('billing', 'products') }}
@@ -19,11 +19,18 @@ cleaned as (
     from source
 ),
 
-keyed as (
+fingerprinted as (
     select
         cleaned.*,
-        {{ key_duplicate_columns('cleaned.product_code') }}
+        {{ content_hash('cleaned.raw_record') }} as content_hash
     from cleaned
+),
+
+keyed as (
+    select
+        fingerprinted.*,
+        {{ key_duplicate_columns('fingerprinted.product_code') }}
+    from fingerprinted
 ),
 
 checked as (
@@ -44,10 +51,10 @@ checked as (
 
 final as (
     select
-        product_code,
-        product_name,
-        product_family,
-        is_recurring,
+        checked.product_code,
+        checked.product_name,
+        checked.product_family,
+        checked.is_recurring,
         {{ quarantine_columns('checked', ['checked.product_code']) }}
     from checked
 )

@@ -1,7 +1,12 @@
-{#- Holds personal data (full_name, email): it must not leave staging. -#}
-{%- set raw_columns = [
+{#-
+    Holds personal data (full_name, email; flagged `contains_pii` in the
+    source yml): it must not leave staging. The quarantine's copy of a
+    rejected row shows those values as "<redacted>".
+-#}
+{%- set raw_columns = contract_columns('partner_crm', 'lead_contacts', [
     'contact_id', 'lead_id', 'full_name', 'email', 'job_title',
-    'is_decision_maker', 'introduced_on'] -%}
+    'is_decision_maker', 'introduced_on']) -%}
+{%- set pii_columns = ['full_name', 'email'] -%}
 
 with source as (
     select * from {{ source('partner_crm', 'lead_contacts') }}
@@ -20,15 +25,24 @@ cleaned as (
         {{ clean_text('job_title') }} as job_title,
         {{ parsed_column('is_decision_maker', 'boolean') }},
         {{ parsed_column('introduced_on', 'date') }},
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_record(raw_columns) }} as full_record,
+        {{ raw_record(raw_columns, redact=pii_columns) }} as raw_record
     from source
+),
+
+{# Duplicates are judged on all values; the kept record hides the names. #}
+fingerprinted as (
+    select
+        cleaned.*,
+        {{ content_hash('cleaned.full_record') }} as content_hash
+    from cleaned
 ),
 
 keyed as (
     select
-        cleaned.*,
-        {{ key_duplicate_columns('cleaned.contact_id') }}
-    from cleaned
+        fingerprinted.*,
+        {{ key_duplicate_columns('fingerprinted.contact_id') }}
+    from fingerprinted
 ),
 
 checked as (
@@ -48,13 +62,13 @@ checked as (
 
 final as (
     select
-        contact_id,
-        lead_id,
-        full_name,
-        email,
-        job_title,
-        is_decision_maker,
-        introduced_on,
+        checked.contact_id,
+        checked.lead_id,
+        checked.full_name,
+        checked.email,
+        checked.job_title,
+        checked.is_decision_maker,
+        checked.introduced_on,
         {{ quarantine_columns('checked', ['checked.contact_id']) }}
     from checked
 )

@@ -1,7 +1,7 @@
-{%- set raw_columns = [
+{%- set raw_columns = contract_columns('partner_crm', 'leads', [
     'lead_id', 'partner_id', 'program_code', 'customer_id', 'registered_at',
     'status', 'approved_at', 'sales_account_owner',
-    'decision_maker_introduced'] -%}
+    'decision_maker_introduced']) -%}
 
 with source as (
     select * from {{ source('partner_crm', 'leads') }}
@@ -40,11 +40,18 @@ cleaned as (
     from source
 ),
 
-keyed as (
+fingerprinted as (
     select
         cleaned.*,
-        {{ key_duplicate_columns('cleaned.lead_id') }}
+        {{ content_hash('cleaned.raw_record') }} as content_hash
     from cleaned
+),
+
+keyed as (
+    select
+        fingerprinted.*,
+        {{ key_duplicate_columns('fingerprinted.lead_id') }}
+    from fingerprinted
 ),
 
 checked as (
@@ -82,15 +89,15 @@ checked as (
 
 final as (
     select
-        lead_id,
-        partner_id,
-        program_code,
-        customer_id,
-        registered_at,
-        lead_status,
-        approved_at,
-        sales_account_owner,
-        is_decision_maker_introduced,
+        checked.lead_id,
+        checked.partner_id,
+        checked.program_code,
+        checked.customer_id,
+        checked.registered_at,
+        checked.lead_status,
+        checked.approved_at,
+        checked.sales_account_owner,
+        checked.is_decision_maker_introduced,
         {{ quarantine_columns('checked', ['checked.lead_id']) }}
     from checked
 )

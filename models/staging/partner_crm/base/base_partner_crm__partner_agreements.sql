@@ -1,7 +1,7 @@
-{%- set raw_columns = [
+{%- set raw_columns = contract_columns('partner_crm', 'partner_agreements', [
     'agreement_id', 'partner_id', 'program_code', 'status', 'signed_on',
     'approved_on', 'terminated_on', 'terminated_by',
-    'commission_rate_override', 'payout_currency'] -%}
+    'commission_rate_override', 'payout_currency']) -%}
 
 with source as (
     select * from {{ source('partner_crm', 'partner_agreements') }}
@@ -43,11 +43,18 @@ cleaned as (
     from source
 ),
 
-keyed as (
+fingerprinted as (
     select
         cleaned.*,
-        {{ key_duplicate_columns('cleaned.agreement_id') }}
+        {{ content_hash('cleaned.raw_record') }} as content_hash
     from cleaned
+),
+
+keyed as (
+    select
+        fingerprinted.*,
+        {{ key_duplicate_columns('fingerprinted.agreement_id') }}
+    from fingerprinted
 ),
 
 checked as (
@@ -95,16 +102,16 @@ checked as (
 
 final as (
     select
-        agreement_id,
-        partner_id,
-        program_code,
-        agreement_status,
-        signed_on,
-        approved_on,
-        terminated_on,
-        terminated_by,
-        commission_rate_override,
-        payout_currency,
+        checked.agreement_id,
+        checked.partner_id,
+        checked.program_code,
+        checked.agreement_status,
+        checked.signed_on,
+        checked.approved_on,
+        checked.terminated_on,
+        checked.terminated_by,
+        checked.commission_rate_override,
+        checked.payout_currency,
         {{ quarantine_columns('checked', ['checked.agreement_id']) }}
     from checked
 )

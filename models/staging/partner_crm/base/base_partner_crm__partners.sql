@@ -1,6 +1,6 @@
-{%- set raw_columns = [
+{%- set raw_columns = contract_columns('partner_crm', 'partners', [
     'partner_id', 'partner_name', 'company_domain', 'country_code',
-    'created_at'] -%}
+    'created_at']) -%}
 
 with source as (
     select * from {{ source('partner_crm', 'partners') }}
@@ -21,11 +21,18 @@ cleaned as (
     from source
 ),
 
-keyed as (
+fingerprinted as (
     select
         cleaned.*,
-        {{ key_duplicate_columns('cleaned.partner_id') }}
+        {{ content_hash('cleaned.raw_record') }} as content_hash
     from cleaned
+),
+
+keyed as (
+    select
+        fingerprinted.*,
+        {{ key_duplicate_columns('fingerprinted.partner_id') }}
+    from fingerprinted
 ),
 
 checked as (
@@ -44,11 +51,11 @@ checked as (
 
 final as (
     select
-        partner_id,
-        partner_name,
-        company_domain,
-        country_code,
-        created_at,
+        checked.partner_id,
+        checked.partner_name,
+        checked.company_domain,
+        checked.country_code,
+        checked.created_at,
         {{ quarantine_columns('checked', ['checked.partner_id']) }}
     from checked
 )

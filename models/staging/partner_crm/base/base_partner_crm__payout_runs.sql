@@ -1,5 +1,5 @@
-{%- set raw_columns = [
-    'program_code', 'period_start', 'period_end', 'closed_at'] -%}
+{%- set raw_columns = contract_columns('partner_crm', 'payout_runs', [
+    'program_code', 'period_start', 'period_end', 'closed_at']) -%}
 
 with source as (
     select * from {{ source('partner_crm', 'payout_runs') }}
@@ -19,12 +19,19 @@ cleaned as (
     from source
 ),
 
-keyed as (
+fingerprinted as (
     select
         cleaned.*,
-        {{ key_duplicate_columns(text_key([
-            'cleaned.program_code', 'cleaned.period_start_text'])) }}
+        {{ content_hash('cleaned.raw_record') }} as content_hash
     from cleaned
+),
+
+keyed as (
+    select
+        fingerprinted.*,
+        {{ key_duplicate_columns(text_key([
+            'fingerprinted.program_code', 'fingerprinted.period_start_text'])) }}
+    from fingerprinted
 ),
 
 checked as (
@@ -47,10 +54,10 @@ checked as (
 
 final as (
     select
-        program_code,
-        period_start,
-        period_end,
-        closed_at,
+        checked.program_code,
+        checked.period_start,
+        checked.period_end,
+        checked.closed_at,
         {{ quarantine_columns('checked', [
             'checked.program_code', 'checked.period_start_text']) }}
     from checked

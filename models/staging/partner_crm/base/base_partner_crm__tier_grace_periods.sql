@@ -1,5 +1,5 @@
-{%- set raw_columns = [
-    'partner_id', 'program_code', 'granted_tier', 'starts_on', 'ends_on'] -%}
+{%- set raw_columns = contract_columns('partner_crm', 'tier_grace_periods', [
+    'partner_id', 'program_code', 'granted_tier', 'starts_on', 'ends_on']) -%}
 
 with source as (
     select * from {{ source('partner_crm', 'tier_grace_periods') }}
@@ -24,13 +24,20 @@ cleaned as (
     from source
 ),
 
-keyed as (
+fingerprinted as (
     select
         cleaned.*,
-        {{ key_duplicate_columns(text_key([
-            'cleaned.partner_id', 'cleaned.program_code',
-            'cleaned.starts_on_text'])) }}
+        {{ content_hash('cleaned.raw_record') }} as content_hash
     from cleaned
+),
+
+keyed as (
+    select
+        fingerprinted.*,
+        {{ key_duplicate_columns(text_key([
+            'fingerprinted.partner_id', 'fingerprinted.program_code',
+            'fingerprinted.starts_on_text'])) }}
+    from fingerprinted
 ),
 
 checked as (
@@ -56,11 +63,11 @@ checked as (
 
 final as (
     select
-        partner_id,
-        program_code,
-        granted_tier,
-        starts_on,
-        ends_on,
+        checked.partner_id,
+        checked.program_code,
+        checked.granted_tier,
+        checked.starts_on,
+        checked.ends_on,
         {{ quarantine_columns('checked', [
             'checked.partner_id', 'checked.program_code',
             'checked.starts_on_text']) }}

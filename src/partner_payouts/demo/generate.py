@@ -1,0 +1,210 @@
+"""Generate a deterministic demo export: `generate(out_dir, scale, seed)`.
+
+Scale 1 is about 10,000 invoice lines; the export grows linearly with the
+scale and is produced block by block (customers in blocks of
+`world.CUSTOMERS_PER_BLOCK`, resellers in blocks of 25), each block with its
+own random stream derived from the seed, so memory stays bounded whatever the
+scale and a seed always yields the same files.
+"""
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from partner_payouts.demo import billing, dims
+from partner_payouts.demo import world as w
+from partner_payouts.demo.bad_rows import BadRowInjector
+from partner_payouts.demo.customers import build_customer_block
+from partner_payouts.demo.resellers import build_reseller_block
+from partner_payouts.demo.writer import RawExportWriter, dates, money, timestamps
+from partner_payouts.raw_contract import RAW_TABLES
+
+RESELLERS_PER_BLOCK = 25
+# Stream ids, so that adding a stream never changes another one.
+STREAM_STATIC, STREAM_CUSTOMERS, STREAM_RESELLERS, STREAM_BAD = 1, 2, 3, 4
+
+
+@dataclass
+class Summary:
+    out_dir: Path
+    fmt: str
+    scale: float
+    seed: int
+    rows: dict = field(default_factory=dict)
+    bad_rows: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def generate(out_dir, scale: float = 1, seed: int = 42, fmt: str | None = None) -> Summary:
+    if scale <= 0:
+        raise ValueError("scale must be positive")
+    fmt = fmt or ("parquet" if scale >= 100 else "csv")
+    started = time.perf_counter()
+    ids = dims.Ids()
+    static_rng = np.random.default_rng([seed, STREAM_STATIC])
+    injector = BadRowInjector(np.random.default_rng([seed, STREAM_BAD]))
+    first_block = {table: True for table in RAW_TABLES}
+
+    def emit(writer, table, data):
+        if data is None or data.num_rows == 0:
+            return
+        if table == "invoices":
+            notes = data.filter(pc.equal(data["document_type"], "credit_note"))
+            injector.remember_credit_notes(notes["invoice_id"].to_pylist()[:200])
+        data = injector.apply(table, data, first_block[table])
+        first_block[table] = False
+        writer.write(table, {name: data[name] for name in data.column_names})
+
+    with RawExportWriter(out_dir, fmt) as writer:
+        partners = dims.build_partners(static_rng, ids, scale)
+        partner_cols, agreement_cols = dims.partner_tables(partners)
+        emit(writer, "partners", to_table("partners", partner_cols))
+        emit(writer, "partner_agreements", to_table("partner_agreements", agreement_cols))
+        emit(writer, "products", to_table("products", dims.product_table()))
+        fx_cols, fx_series = dims.fx_rates(static_rng)
+        emit(writer, "fx_rates", to_table("fx_rates", fx_cols))
+        emit(writer, "payout_runs", to_table("payout_runs", dims.payout_runs()))
+
+        n_customers = max(1, round(w.CUSTOMERS_PER_SCALE * scale))
+        for block_no, start in enumerate(range(0, n_customers, w.CUSTOMERS_PER_BLOCK)):
+            rng = np.random.default_rng([seed, STREAM_CUSTOMERS, block_no])
+            count = min(w.CUSTOMERS_PER_BLOCK, n_customers - start)
+            block = build_customer_block(rng, ids, partners, count, scripted=block_no == 0)
+            documents = billing.bill(rng, ids, block, billing.expand_lines(rng, block))
+            for table, data in block_tables(block, documents).items():
+                emit(writer, table, data)
+
+        resellers = partners["reseller"]
+        for block_no, start in enumerate(range(0, len(resellers), RESELLERS_PER_BLOCK)):
+            rng = np.random.default_rng([seed, STREAM_RESELLERS, block_no])
+            parts = [block_tables(block, documents) for block, documents in
+                     build_reseller_block(rng, ids, resellers[start:start + RESELLERS_PER_BLOCK],
+                                          fx_series)]
+            for table in BLOCK_TABLES:
+                pieces = [p[table] for p in parts if p[table] is not None]
+                emit(writer, table, pa.concat_tables(pieces) if pieces else None)
+        rows = dict(writer.rows_written)
+    return Summary(Path(out_dir), fmt, scale, seed, rows, dict(injector.injected),
+                   time.perf_counter() - started)
+
+
+def to_table(table: str, columns: dict) -> pa.Table:
+    arrays = []
+    for name in RAW_TABLES[table]:
+        value = columns[name]
+        if not isinstance(value, (pa.Array, pa.ChunkedArray)):
+            value = pa.array(list(value) if isinstance(value, np.ndarray) else value,
+                             type=pa.string())
+        arrays.append(value.cast(pa.string()))
+    return pa.Table.from_arrays(arrays, names=list(RAW_TABLES[table]))
+
+
+BLOCK_TABLES = ("customers", "leads", "lead_contacts", "contracts", "tier_grace_periods",
+                "invoices", "invoice_lines", "payments")
+
+
+def block_tables(block, documents) -> dict:
+    """The block's rows per raw table (None where it has none)."""
+    columns = {
+        "customers": customer_columns(block),
+        "leads": lead_columns(block),
+        "lead_contacts": contact_columns(block),
+        "contracts": contract_columns(block),
+        "tier_grace_periods": grace_columns(block),
+        **documents,
+    }
+    return {table: None if columns[table] is None else to_table(table, columns[table])
+            for table in BLOCK_TABLES}
+
+
+def _days(values):
+    return dates(np.array([v if v is not None else np.datetime64("NaT") for v in values],
+                          dtype="datetime64[D]"))
+
+
+def customer_columns(block):
+    c = block.customers
+    return {
+        "customer_id": [x["customer_id"] for x in c],
+        "customer_name": [x["name"] for x in c],
+        "company_domain": [x["domain"] for x in c],
+        "country_code": [x["country"] for x in c],
+        "legal_entity": [x["entity"] for x in c],
+        "reseller_partner_id": [x["reseller_partner_id"] for x in c],
+        "created_at": timestamps(np.array([x["created_at"] for x in c], dtype="datetime64[s]")),
+    }
+
+
+def lead_columns(block):
+    leads = block.leads
+    if not leads:
+        return None
+    approved = np.array([x["approved_at"] if x["approved_at"] is not None
+                         else np.datetime64("NaT") for x in leads], dtype="datetime64[s]")
+    return {
+        "lead_id": [x["lead_id"] for x in leads],
+        "partner_id": [x["partner_id"] for x in leads],
+        "program_code": [x["program_code"] for x in leads],
+        "customer_id": [x["customer_id"] for x in leads],
+        # The CRM exports local time with its offset (CET, +01:00).
+        "registered_at": timestamps(np.array([x["registered_at"] for x in leads],
+                                             dtype="datetime64[s]"), offset_minutes=60),
+        "status": [x["status"] for x in leads],
+        "approved_at": timestamps(approved, offset_minutes=60),
+        "sales_account_owner": [x["owner"] for x in leads],
+        "decision_maker_introduced": ["true" if x["decision_maker"] else "false" for x in leads],
+    }
+
+
+def contact_columns(block):
+    c = block.contacts
+    if not c:
+        return None
+    return {
+        "contact_id": [x["contact_id"] for x in c],
+        "lead_id": [x["lead_id"] for x in c],
+        "full_name": [x["full_name"] for x in c],
+        "email": [x["email"] for x in c],
+        "job_title": [x["job_title"] for x in c],
+        "is_decision_maker": ["true" if x["is_decision_maker"] else "false" for x in c],
+        "introduced_on": _days([x["introduced_on"] for x in c]),
+    }
+
+
+def contract_columns(block):
+    c = block.contracts
+    if not c:
+        return None
+    customer_ids = [x["customer_id"] for x in block.customers]
+    return {
+        "contract_id": [x["contract_id"] for x in c],
+        "customer_id": [customer_ids[x["customer"]] for x in c],
+        "product_code": [w.PRODUCTS[x["product"]].code for x in c],
+        "order_type": [x["order_type"] for x in c],
+        "renews_contract_id": [x["renews"] for x in c],
+        "ordered_on": _days([x["ordered_on"] for x in c]),
+        "signed_on": _days([x["signed_on"] for x in c]),
+        "starts_on": _days([x["starts_on"] for x in c]),
+        "ends_on": _days([x["ends_on"] for x in c]),
+        "cancelled_on": _days([x["cancelled_on"] for x in c]),
+        "term_months": [str(x["term"]) for x in c],
+        "monthly_amount": money([x["monthly_cents"] for x in c]),
+        "currency": [x["currency"] for x in c],
+    }
+
+
+def grace_columns(block):
+    g = block.grace_periods
+    if not g:
+        return None
+    return {
+        "partner_id": [x["partner_id"] for x in g],
+        "program_code": [x["program_code"] for x in g],
+        "granted_tier": [str(x["granted_tier"]) for x in g],
+        "starts_on": _days([x["starts_on"] for x in g]),
+        "ends_on": _days([x["ends_on"] for x in g]),
+    }

@@ -1,0 +1,82 @@
+"""Shared helpers: run dbt against a raw folder into a throw-away warehouse."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+RAW_EXPORTS = REPO / "tests" / "raw_exports"
+DBT = Path(sys.executable).with_name("dbt")
+
+
+def run_dbt(command: list[str], raw_dir: Path, warehouse: Path, workdir: Path):
+    """Run a dbt command on `raw_dir` into `warehouse`; artifacts stay in `workdir`."""
+    env = {
+        **os.environ,
+        "PAYOUTS_RAW_DIR": str(raw_dir),
+        "PAYOUTS_DUCKDB_PATH": str(warehouse),
+        "DBT_PROFILES_DIR": str(REPO / "profiles"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+    return subprocess.run(
+        [str(DBT), *command, "--target-path", str(workdir / "target"),
+         "--log-path", str(workdir / "logs")],
+        cwd=REPO, env=env, capture_output=True, text=True,
+    )
+
+
+class Warehouse:
+    """A built warehouse, opened read-only for queries."""
+
+    def __init__(self, path: Path, result):
+        self.path = path
+        self.result = result
+
+    def rows(self, sql: str):
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    def scalar(self, sql: str):
+        return self.rows(sql)[0][0]
+
+
+def build(raw_dir: Path, tmp: Path) -> Warehouse:
+    tmp.mkdir(parents=True, exist_ok=True)
+    warehouse = tmp / "warehouse.duckdb"
+    result = run_dbt(["build"], raw_dir, warehouse, tmp)
+    return Warehouse(warehouse, result)
+
+
+def output(result) -> str:
+    return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def clean_warehouse(tmp_path_factory):
+    wh = build(RAW_EXPORTS / "clean", tmp_path_factory.mktemp("clean"))
+    assert wh.result.returncode == 0, output(wh.result)[-4000:]
+    return wh
+
+
+@pytest.fixture(scope="session")
+def bad_rows_warehouse(tmp_path_factory):
+    wh = build(RAW_EXPORTS / "bad_rows", tmp_path_factory.mktemp("bad_rows"))
+    assert wh.result.returncode == 0, output(wh.result)[-4000:]
+    return wh
+
+
+@pytest.fixture
+def copy_export(tmp_path):
+    """A writable copy of a fixture folder (symlinks resolved)."""
+
+    def _copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(RAW_EXPORTS / name, target, symlinks=False)
+        return target
+
+    return _copy
