@@ -189,20 +189,30 @@
 {#-
     The columns every base model ends with: the verdict, the key as text
     (`key_expressions`: the key columns' cleaned text), a row id that is unique
-    even among exact copies (content hash + position among rows with that
-    key: identical rows share a key, so they get distinct positions), and the
-    original values (kept for quarantined rows only).
+    even among exact copies (the kept record + position among rows with that
+    key: identical rows share a key, so they get distinct positions; the kept
+    record, not the fingerprint, so that the id reveals no redacted value),
+    and the original values (kept for quarantined rows only).
 -#}
 {% macro quarantine_columns(alias, key_expressions) -%}
     {{ alias }}.rejection_reason,
     {{ alias }}.rejected_column,
     {{ partner_payouts.text_key(key_expressions) }} as record_key,
-    {{ dbt.hash(dbt.concat([alias ~ '.content_hash', "'#'",
+    {{ dbt.hash(dbt.concat([alias ~ '.raw_record', "'#'",
         'cast(' ~ alias ~ '.key_occurrence as ' ~ dbt.type_string() ~ ')'])) }}
         as raw_row_id,
     case
         when {{ alias }}.rejection_reason is not null then {{ alias }}.raw_record
     end as raw_record
+{%- endmacro %}
+
+
+{#-
+    A date key part: the parsed date as ISO text when the text parses (so
+    '2025-3-3' and '2025-03-03' are the same key), the text otherwise.
+-#}
+{% macro date_key(date_expression, text_expression) -%}
+    coalesce(cast({{ date_expression }} as {{ dbt.type_string() }}), {{ text_expression }})
 {%- endmacro %}
 
 
@@ -269,3 +279,93 @@
         column,
     ]]) }}
 {% endmacro %}
+
+
+{#-
+    Verdicts for a self-reference (a renewal's renewed contract, a credit
+    note's corrected invoice), following the whole chain up to
+    `var('reference_chain_depth')` links. Emits CTEs named `<name>__*` and a
+    final CTE `<name>` with one row per trusted row that has the reference:
+    (child_key, reason):
+    - unknown_reference: the referenced row does not exist;
+    - circular_reference: following the chain leads back to the row itself;
+    - parent_quarantined: some row up the chain is quarantined, unknown or
+      circular.
+    `relation` holds every raw row with its own verdict in `reason_column`
+    (all checks but this reference). Chains longer than the depth are left to
+    the `relationships` test on the staged model, which fails the build.
+-#}
+{% macro self_reference_ctes(name, relation, key_column, reference_column, reason_column='own_reason') -%}
+    {%- set depth = var('reference_chain_depth') | int -%}
+{{ name }}__verdicts as (
+    {{ partner_payouts.parent_verdicts(relation, key_column, reason_column=reason_column) }}
+),
+
+{{ name }}__links as (
+    select
+        {{ key_column }} as child_key,
+        {{ reference_column }} as parent_key
+    from {{ relation }}
+    where {{ reason_column }} is null and {{ reference_column }} is not null
+),
+
+{{ name }}__chain_1 as (
+    select
+        child_key,
+        parent_key as ancestor_key,
+        1 as depth
+    from {{ name }}__links
+),
+{%- for level in range(2, depth + 1) %}
+
+{{ name }}__chain_{{ level }} as (
+    select
+        chain.child_key,
+        links.parent_key as ancestor_key,
+        {{ level }} as depth
+    from {{ name }}__chain_{{ level - 1 }} as chain
+    inner join {{ name }}__links as links
+        on chain.ancestor_key = links.child_key
+),
+{%- endfor %}
+
+{{ name }}__chain as (
+    {%- for level in range(1, depth + 1) %}
+    select * from {{ name }}__chain_{{ level }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+{{ name }}__cycles as (
+    select distinct child_key
+    from {{ name }}__chain
+    where ancestor_key = child_key
+),
+
+{{ name }} as (
+    select
+        chain.child_key,
+        case
+            when max(case when chain.depth = 1 and verdicts.parent_key is null
+                then 1 else 0 end) = 1
+                then 'unknown_reference'
+            when max(case when chain.ancestor_key = chain.child_key
+                then 1 else 0 end) = 1
+                then 'circular_reference'
+            when max(case
+                when verdicts.parent_key is null then 1
+                when verdicts.has_accepted_row = 0 then 1
+                when cycles.child_key is not null then 1
+                else 0 end) = 1
+                then 'parent_quarantined'
+        end as reason
+    from {{ name }}__chain as chain
+    left join {{ name }}__verdicts as verdicts
+        on chain.ancestor_key = verdicts.parent_key
+    left join {{ name }}__cycles as cycles
+        on chain.ancestor_key = cycles.child_key
+    group by chain.child_key
+)
+{%- endmacro %}

@@ -9,6 +9,8 @@ The first block of every table gets at least one row of each kind; later
 blocks get them at `RATE`.
 """
 
+from decimal import Decimal
+
 import numpy as np
 import pyarrow as pa
 
@@ -28,7 +30,7 @@ KEYS = {
 
 
 def _shift_amount(value):
-    return f"{float(value or 0) + 1.0:.2f}"
+    return str(Decimal(value or "0") + 1)
 
 
 # (kind, column, bad values or transform)
@@ -70,6 +72,7 @@ KINDS = {
         ("value", "order_type", ["transfer"]), ("value", "term_months", ["18", "12.5"]),
         ("value", "monthly_amount", ["1.234,00"]), ("value", "currency", ["CHF"]),
         ("value", "starts_on", ["2025-06-31"]), ("custom", "period_reversed", None),
+        ("custom", "circular_renewal", None),
     ],
     "invoices": [
         ("missing_key", None, None), ("exact", None, None),
@@ -90,7 +93,8 @@ KINDS = {
         ("value", "received_on", ["2025-04-31"]),
     ],
     "fx_rates": [
-        ("exact", None, None), ("real_conflict", "units_per_eur", lambda v: f"{float(v) + 0.01:.4f}"),
+        ("exact", None, None),
+        ("real_conflict", "units_per_eur", lambda v: str(Decimal(v) + Decimal("0.01"))),
         ("custom", "fx_bad", None),
     ],
     "tier_grace_periods": [("custom", "grace_bad", None)],
@@ -103,18 +107,25 @@ class BadRowInjector:
         self.rng = rng
         self.fresh = 0
         self.injected = {table: 0 for table in RAW_TABLES}
+        self._credit_notes = []
 
     def _fresh_key(self, value):
         self.fresh += 1
         return f"{value}-Q{self.fresh}"
 
-    def apply(self, table: str, data: pa.Table, first_block: bool) -> pa.Table:
+    def apply(self, table: str, data: pa.Table, first_block: bool,
+              local_only: bool = False) -> pa.Table:
+        """Mix bad rows into a block; `local_only` leaves every real row intact."""
         n = data.num_rows
         if n == 0:
             return data
         rows_to_add, corrupted = [], {}
         key = KEYS[table][0]
         for kind, column, spec in KINDS[table]:
+            if local_only and kind in ("corrupt", "real_conflict"):
+                continue
+            if (kind, column) == ("custom", "credit_note_positive") and not self._credit_notes:
+                continue
             k = int(self.rng.binomial(n, RATE))
             if first_block:
                 k = max(k, 1)
@@ -139,7 +150,7 @@ class BadRowInjector:
     def _make(self, table, kind, column, spec, row, key, data):
         pick = self.rng.integers
         if kind == "missing_key":
-            return [{**row, key: None, **self._touch(table, row)}]
+            return [{**row, key: None}]
         if kind == "exact":
             return [dict(row)]
         if kind == "conflict":
@@ -154,10 +165,6 @@ class BadRowInjector:
             return [{**fresh, column: bad or None}]
         return self._custom(column, row, key, data)
 
-    def _touch(self, table, row):
-        """Keep copies with a blank key distinguishable from each other."""
-        return {}
-
     def _custom(self, name, row, key, data):
         fresh = {**row, key: self._fresh_key(row[key])}
         if name == "period_reversed":
@@ -165,12 +172,16 @@ class BadRowInjector:
             end = "service_period_end" if start == "service_period_start" else "ends_on"
             day = np.datetime64(row[start]) if row[start] else np.datetime64("2025-01-15")
             return [{**fresh, start: str(day + 10), end: str(day)}]
+        if name == "circular_renewal":
+            # Two renewals that renew each other: a loop no tier lock can follow.
+            other = {**row, key: self._fresh_key(row[key])}
+            return [{**fresh, "order_type": "renewal", "renews_contract_id": other[key]},
+                    {**other, "order_type": "renewal", "renews_contract_id": fresh[key]}]
         if name == "net_mismatch":
             return [{**fresh, "net_amount": _shift_amount(row["net_amount"])}]
         if name == "credit_note_positive":
-            # A line on a credit note whose amounts are positive.
-            credit_ids = self._credit_note_ids(data)
-            invoice = credit_ids[self.rng.integers(len(credit_ids))] if credit_ids else row["invoice_id"]
+            # A line on a (real) credit note whose amounts are positive.
+            invoice = self._credit_notes[self.rng.integers(len(self._credit_notes))]
             amounts = {c: (row[c] or "0").lstrip("-") for c in
                        ("list_amount", "discount_amount", "net_amount", "tax_amount")}
             return [{**fresh, "invoice_id": invoice, **amounts}]
@@ -196,10 +207,7 @@ class BadRowInjector:
             ]
         raise ValueError(f"unknown custom bad row {name}")
 
-    def _credit_note_ids(self, data):
-        if not hasattr(self, "_credit_notes"):
-            self._credit_notes = []
-        return self._credit_notes
-
     def remember_credit_notes(self, invoice_ids):
-        self._credit_notes = list(invoice_ids)
+        """Credit notes of the block being written (kept while a block has none)."""
+        if len(invoice_ids):
+            self._credit_notes = list(invoice_ids)

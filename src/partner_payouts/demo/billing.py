@@ -35,10 +35,15 @@ def contract_arrays(block) -> dict:
 
     ends = day_or_nat("ends_on")
     cancelled = day_or_nat("cancelled_on")
-    last = np.full(len(c), w.LAST_ISSUE_DAY, dtype="datetime64[D]")
-    last = np.where(np.isnat(ends), last, np.minimum(last, ends))
-    last = np.where(np.isnat(cancelled), last, np.minimum(last, cancelled))
+    # The service's last day (far future when open-ended) ...
+    service_end = np.full(len(c), np.datetime64("2099-12-31"), dtype="datetime64[D]")
+    service_end = np.where(np.isnat(ends), service_end, np.minimum(service_end, ends))
+    service_end = np.where(np.isnat(cancelled), service_end,
+                           np.minimum(service_end, cancelled))
+    # ... and the last day a period can start (invoiced in advance).
+    last = np.minimum(service_end, w.LAST_ISSUE_DAY)
     return dict(
+        service_end=service_end,
         customer=np.array([x["customer"] for x in c], dtype=np.int64),
         product=np.array([x["product"] for x in c], dtype=np.int64),
         starts=day_or_nat("starts_on"),
@@ -61,13 +66,17 @@ def expand_lines(rng, block) -> dict:
         n = cal.period_count(ca["starts"], ca["last"], ca["interval"])
         owner, k = cal.repeat_ranges(n)
         starts = cal.add_months(ca["starts"][owner], k * ca["interval"][owner])
-        ends = cal.add_months(ca["starts"][owner], (k + 1) * ca["interval"][owner]) - cal.DAY
-        list_cents = ca["monthly"][owner] * ca["interval"][owner]
+        full_ends = cal.add_months(ca["starts"][owner], (k + 1) * ca["interval"][owner]) - cal.DAY
+        # A service ending inside a period is billed up to its last day, pro rata.
+        ends = np.minimum(full_ends, ca["service_end"][owner])
+        full_list = ca["monthly"][owner] * ca["interval"][owner]
+        list_cents = round_div(full_list * ((ends - starts).astype(np.int64) + 1),
+                               (full_ends - starts).astype(np.int64) + 1)
         promo = np.where(k < w.PROMO_PERIODS, ca["promo_bp"][owner], 0)
         parts.append(dict(
             customer=ca["customer"][owner], contract=owner, period=k,
             product=ca["product"][owner], charge=np.full(len(owner), RECURRING),
-            start=starts, end=ends, quantity=np.ones(len(owner), dtype=np.int64),
+            start=starts, end=ends, issue=starts, quantity=np.ones(len(owner), dtype=np.int64),
             list=list_cents, promo_bp=promo, discount=round_div(list_cents * promo, 10_000),
         ))
         # Setup fee with the first period of a new or upgraded service.
@@ -76,17 +85,20 @@ def expand_lines(rng, block) -> dict:
         parts.append(dict(
             customer=ca["customer"][idx], contract=idx, period=np.zeros(len(idx), dtype=np.int64),
             product=ca["product"][idx], charge=np.full(len(idx), SETUP),
-            start=ca["starts"][idx], end=ca["starts"][idx],
+            start=ca["starts"][idx], end=ca["starts"][idx], issue=ca["starts"][idx],
             quantity=np.ones(len(idx), dtype=np.int64), list=ca["setup"][idx],
             promo_bp=np.zeros(len(idx), dtype=np.int64), discount=np.zeros(len(idx), dtype=np.int64),
         ))
-        # Usage above the plan, in some months of metered services.
-        metered = np.flatnonzero(ca["usage"][owner] & (rng.random(len(owner)) < 0.35))
+        # Usage above the plan, in some months of metered services, billed in
+        # arrears (the day after the period).
+        metered = np.flatnonzero(ca["usage"][owner] & (rng.random(len(owner)) < 0.35)
+                                 & (ends + cal.DAY <= w.LAST_ISSUE_DAY))
         amount = rng.integers(20, 300, len(metered)) * 100
         parts.append(dict(
             customer=ca["customer"][owner][metered], contract=owner[metered],
             period=k[metered], product=ca["product"][owner][metered],
             charge=np.full(len(metered), USAGE), start=starts[metered], end=ends[metered],
+            issue=ends[metered] + cal.DAY,
             quantity=np.ones(len(metered), dtype=np.int64), list=amount,
             promo_bp=np.zeros(len(metered), dtype=np.int64),
             discount=np.zeros(len(metered), dtype=np.int64),
@@ -102,6 +114,7 @@ def expand_lines(rng, block) -> dict:
             contract=np.full(keep.sum(), -1), period=np.zeros(keep.sum(), dtype=np.int64),
             product=np.array([x["product"] for x in o], dtype=np.int64)[keep],
             charge=np.full(keep.sum(), ONE_TIME), start=day[keep], end=day[keep],
+            issue=day[keep],
             quantity=quantity[keep], list=(quantity * unit)[keep],
             promo_bp=np.zeros(keep.sum(), dtype=np.int64),
             discount=np.zeros(keep.sum(), dtype=np.int64),
@@ -123,8 +136,8 @@ def bill(rng, ids: Ids, block, lines: dict, credit_note_share=w.CREDIT_NOTE_SHAR
     customer_id = np.array([c["customer_id"] for c in customers], dtype=object)
     contract_id = np.array([c["contract_id"] for c in block.contracts] + [None], dtype=object)
 
-    # Invoices: one per customer and issue date (lines are invoiced at period start).
-    issued = lines["start"]
+    # Invoices: one per customer and issue date.
+    issued = lines["issue"]
     order = np.lexsort((lines["customer"], issued))
     lines = {k: v[order] for k, v in lines.items()}
     issued = issued[order]
@@ -206,15 +219,19 @@ def bill(rng, ids: Ids, block, lines: dict, credit_note_share=w.CREDIT_NOTE_SHAR
     # Payments: how each invoice was paid; refunds for some credit notes.
     gross = np.zeros(n_docs + n_credits, dtype=np.int64)
     np.add.at(gross, line_doc, net_all + tax_all)
-    payments = simulate_payments(rng, ids, doc_ids, all_issued, gross, is_credit)
+    corrected_doc = np.concatenate([np.full(n_docs, -1), doc_of_line[credited]])
+    payments = simulate_payments(rng, ids, doc_ids, all_issued, gross, is_credit,
+                                 corrected_doc)
     return {"invoices": invoices, "invoice_lines": invoice_lines, "payments": payments}
 
 
-def simulate_payments(rng, ids, doc_ids, issued, gross, is_credit) -> dict:
+def simulate_payments(rng, ids, doc_ids, issued, gross, is_credit, corrected_doc) -> dict:
+    """Payments per invoice by behaviour; refunds of credit notes on paid invoices."""
     outcomes = [o for o, _ in w.PAYMENT_OUTCOMES]
     p = np.array([x for _, x in w.PAYMENT_OUTCOMES])
     outcome = rng.choice(len(outcomes), size=len(doc_ids), p=p / p.sum())
     name = np.array(outcomes, dtype=object)[outcome]
+    paid_in_full = np.isin(name, ["on_time", "late", "instalments"])
     invoice = ~is_credit & (gross > 0)
     rows_doc, rows_day, rows_amount = [], [], []
 
@@ -234,7 +251,8 @@ def simulate_payments(rng, ids, doc_ids, issued, gross, is_credit) -> dict:
     add(invoice & (name == "partial"), 5, 41, partial)
     add(invoice & (name == "charged_back"), 1, 31, gross)
     add(invoice & (name == "charged_back"), 45, 91, -gross)
-    refund = is_credit & (gross < 0) & (rng.random(len(gross)) < 0.5)
+    original_paid = np.where(corrected_doc >= 0, paid_in_full[np.maximum(corrected_doc, 0)], False)
+    refund = is_credit & (gross < 0) & original_paid & (rng.random(len(gross)) < 0.5)
     add(refund, 3, 21, gross)
 
     doc = np.concatenate(rows_doc)
@@ -249,6 +267,9 @@ def simulate_payments(rng, ids, doc_ids, issued, gross, is_credit) -> dict:
     late = (day <= w.LAST_CLOSED_PERIOD_END) & (rng.random(len(day)) < w.LATE_PAYMENT_SHARE)
     late_at = close_of_period(day) + rng.integers(1, 46, len(day)).astype("timedelta64[D]")
     recorded = np.where(late, np.minimum(late_at, w.EXPORT_DAY.astype("datetime64[s]")), recorded)
+    # Only what the billing system had recorded when the export was taken.
+    known = recorded < (w.EXPORT_DAY + cal.DAY).astype("datetime64[s]")
+    doc, day, amount, recorded = doc[known], day[known], amount[known], recorded[known]
     return {
         "payment_id": np.array(ids.take("PAY", len(doc)), dtype=object),
         "invoice_id": doc_ids[doc],

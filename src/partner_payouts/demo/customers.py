@@ -203,6 +203,9 @@ def build_referred(rng, ids, block, pool, kind, scenario=None):
     partner = pick_partner(rng, pool, kind=kind)
     agreement = partner.agreements[kind]
     registered_day = random_day(rng, "2023-12-01", "2026-01-31")
+    if scenario in ("upgrade", "downgrade"):
+        # Early enough for the original term to end inside the demo window.
+        registered_day = random_day(rng, "2023-12-01", "2024-06-30")
     if scenario == "early_lead" and agreement.approved_on is None:
         partner = next(p for p in pool if p.agreements[kind].approved_on is not None)
         agreement = partner.agreements[kind]
@@ -244,7 +247,7 @@ def build_netsource_services(rng, ids, block, customer, first_start, scenario=No
                            ("cancel", 0.15)])
     if scenario in ("upgrade", "downgrade"):
         outcome, term = scenario, 12
-        first_start = min(first_start, np.datetime64("2024-09-01"))
+        term_end = add_months([first_start], [term])[0]
     original = add_contract(rng, ids, block, customer, code, first_start, term, "monthly",
                             promo=False)
     if term_end <= w.LAST_ISSUE_DAY and outcome != "continue":
@@ -287,7 +290,7 @@ def build_opennebula_services(rng, ids, block, customer, first_start):
 def build_onenetwork(rng, ids, block, pool, scenario=None):
     """A deal registration, a SaaS deal (or none) and its renewals."""
     partner = pick_partner(rng, pool, kind="onenetwork")
-    registered_day = random_day(rng, "2023-10-01", "2026-02-28")
+    registered_day = random_day(rng, "2023-11-15", "2026-02-28")
     customer = new_customer(rng, ids, block, created=registered_day - days(rng.integers(1, 60)))
     status = choose(rng, [("approved", 0.75), ("rejected", 0.08), ("expired", 0.07),
                           ("withdrawn", 0.05), ("submitted", 0.05)])
@@ -315,7 +318,7 @@ def build_onenetwork(rng, ids, block, pool, scenario=None):
                            else rng.integers(372, 500))
     if signed > LAST_START:
         return
-    start = signed + days(rng.integers(5, 30))
+    start = max(signed + days(rng.integers(5, 30)), w.FIRST_DAY)
     billing = "term" if rng.random() < 0.6 else "monthly"
     first = add_contract(rng, ids, block, customer, "SAAS-NET", start, 12, billing,
                          ordered_on=signed, signed_on=signed, ends_on=add_months([start], [12])[0]

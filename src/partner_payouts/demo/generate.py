@@ -49,13 +49,13 @@ def generate(out_dir, scale: float = 1, seed: int = 42, fmt: str | None = None) 
     injector = BadRowInjector(np.random.default_rng([seed, STREAM_BAD]))
     first_block = {table: True for table in RAW_TABLES}
 
-    def emit(writer, table, data):
+    def emit(writer, table, data, local_only=False):
         if data is None or data.num_rows == 0:
             return
         if table == "invoices":
             notes = data.filter(pc.equal(data["document_type"], "credit_note"))
             injector.remember_credit_notes(notes["invoice_id"].to_pylist()[:200])
-        data = injector.apply(table, data, first_block[table])
+        data = injector.apply(table, data, first_block[table], local_only)
         first_block[table] = False
         writer.write(table, {name: data[name] for name in data.column_names})
 
@@ -86,7 +86,10 @@ def generate(out_dir, scale: float = 1, seed: int = 42, fmt: str | None = None) 
                                           fx_series)]
             for table in BLOCK_TABLES:
                 pieces = [p[table] for p in parts if p[table] is not None]
-                emit(writer, table, pa.concat_tables(pieces) if pieces else None)
+                # Bad rows stay local here: the tiers the billing system applied
+                # must be recomputable from the trusted invoices.
+                emit(writer, table, pa.concat_tables(pieces) if pieces else None,
+                     local_only=True)
         rows = dict(writer.rows_written)
     return Summary(Path(out_dir), fmt, scale, seed, rows, dict(injector.injected),
                    time.perf_counter() - started)

@@ -23,20 +23,22 @@ LAST_ORDER = np.datetime64("2026-04-30")
 
 
 def tier_of(mrr_eur: float) -> int:
-    return int(np.searchsorted(w.RESELLER_TIER_FLOORS_EUR, mrr_eur, side="right") - 1)
+    # MRR is summed in floating point here; rounding to a millionth of a euro
+    # keeps a sum that is exactly on a band edge on the right side of it.
+    return int(np.searchsorted(w.RESELLER_TIER_FLOORS_EUR, round(mrr_eur, 6), side="right") - 1)
 
 
 def plan_orders(rng, ids, block, partner_id):
     """Accounts and contracts of one reseller, in order-date order."""
     size, (low, high), _ = choose(rng, [((n, r, p), p) for n, r, p in w.RESELLER_SIZES])
     target_eur = rng.uniform(low, high)
+    first_order = random_day(rng, w.FIRST_DAY, "2025-03-31")
     accounts = []
     for _ in range(1 + min(int(rng.poisson(1.5 if size == "small" else 3)), 8)):
         entity = choose(rng, [("VND-NL", 0.45), ("VND-DE", 0.35), ("VND-US", 0.2)])
         accounts.append(new_customer(rng, ids, block, entity=entity,
-                                     created=random_day(rng, "2023-11-01", "2024-03-31"),
+                                     created=first_order - days(rng.integers(5, 60)),
                                      reseller_partner_id=partner_id))
-    first_order = random_day(rng, w.FIRST_DAY, "2025-03-31")
     span = (LAST_ORDER - first_order).astype(int)
     products = [p for p, _ in w.RESELLER_PRODUCTS]
     weights = np.array([x for _, x in w.RESELLER_PRODUCTS], dtype=float)

@@ -107,24 +107,26 @@ checked as (
         on keyed.currency = fx_coverage.currency
 ),
 
-renewed_contracts as (
-    {{ parent_verdicts('checked', 'contract_id', reason_column='own_reason') }}
-),
-
 {#
-    Second pass: a renewal of a quarantined contract is quarantined too. One
-    level deep: the renewed contract's own checks decide, not its own renewal.
+    Second pass: the renewed contract, and every contract up its renewal
+    chain, must be trusted; a chain that loops back is circular.
 #}
+{{ self_reference_ctes(
+    'renewals', 'checked', 'contract_id', 'renews_contract_id') }},
+
 rechecked as (
     select
         checked.*,
-        {{ first_failed_check(
-            check_reference('renews_contract_id', 'checked', 'renewed_contracts'),
-            after=['checked.own_reason', 'checked.own_column']
-        ) }}
+        coalesce(checked.own_reason, renewals.reason) as rejection_reason,
+        case
+            when checked.own_reason is not null then checked.own_column
+            when renewals.reason is not null then 'renews_contract_id'
+        end as rejected_column
     from checked
-    left join renewed_contracts
-        on checked.renews_contract_id = renewed_contracts.parent_key
+    left join renewals
+        on
+            checked.contract_id = renewals.child_key
+            and checked.own_reason is null
 ),
 
 final as (

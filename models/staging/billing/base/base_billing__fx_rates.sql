@@ -21,7 +21,8 @@ cleaned as (
 fingerprinted as (
     select
         cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash
+        {{ content_hash('cleaned.raw_record') }} as content_hash,
+        {{ date_key('cleaned.rate_on', 'cleaned.rate_on_text') }} as rate_on_key
     from cleaned
 ),
 
@@ -29,7 +30,7 @@ keyed as (
     select
         fingerprinted.*,
         {{ key_duplicate_columns(
-            text_key(['fingerprinted.currency', 'fingerprinted.rate_on_text'])) }}
+            text_key(['fingerprinted.currency', 'fingerprinted.rate_on_key'])) }}
     from fingerprinted
 ),
 
@@ -43,8 +44,12 @@ checked as (
             + check_value('units_per_eur', 'fx_rate', 'keyed', required=true)
             + check_code(
                 'currency', 'keyed', 'iso_currencies', 'currency_code')
-            + [['keyed.units_per_eur <= 0', 'non_positive_fx_rate',
-                'units_per_eur']]
+            + [[
+                'keyed.units_per_eur <= 0 or (keyed.currency = '
+                ~ "'" ~ var('fx_base_currency') ~ "'"
+                ~ ' and keyed.units_per_eur <> 1)',
+                'invalid_fx_rate', 'units_per_eur'
+            ]]
         ) }}
     from keyed
     left join iso_currencies
@@ -57,7 +62,7 @@ final as (
         checked.currency,
         checked.units_per_eur,
         {{ quarantine_columns(
-            'checked', ['checked.currency', 'checked.rate_on_text']) }}
+            'checked', ['checked.currency', 'checked.rate_on_key']) }}
     from checked
 )
 

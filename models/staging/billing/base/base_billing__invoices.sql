@@ -84,25 +84,26 @@ checked as (
         on keyed.currency = fx_coverage.currency
 ),
 
-corrected_invoices as (
-    {{ parent_verdicts('checked', 'invoice_id', reason_column='own_reason') }}
-),
-
 {#
-    Second pass: a credit note for a quarantined invoice is quarantined too
-    (one level deep, like contract renewals).
+    Second pass: the corrected invoice, and every document up its chain,
+    must be trusted; a chain that loops back is circular.
 #}
+{{ self_reference_ctes(
+    'corrections', 'checked', 'invoice_id', 'corrects_invoice_id') }},
+
 rechecked as (
     select
         checked.*,
-        {{ first_failed_check(
-            check_reference(
-                'corrects_invoice_id', 'checked', 'corrected_invoices'),
-            after=['checked.own_reason', 'checked.own_column']
-        ) }}
+        coalesce(checked.own_reason, corrections.reason) as rejection_reason,
+        case
+            when checked.own_reason is not null then checked.own_column
+            when corrections.reason is not null then 'corrects_invoice_id'
+        end as rejected_column
     from checked
-    left join corrected_invoices
-        on checked.corrects_invoice_id = corrected_invoices.parent_key
+    left join corrections
+        on
+            checked.invoice_id = corrections.child_key
+            and checked.own_reason is null
 ),
 
 final as (

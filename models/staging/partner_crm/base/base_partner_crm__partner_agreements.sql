@@ -79,7 +79,8 @@ checked as (
             + check_fraction('commission_rate_override', 'keyed')
             + check_reference('partner_id', 'keyed', 'partners')
             + check_currency_has_rate(
-                'payout_currency', 'keyed', 'fx_coverage')
+                'payout_currency', 'keyed', 'fx_coverage'),
+            'own_reason', 'own_column'
         ) }}
     from keyed
     left join partners
@@ -100,20 +101,53 @@ checked as (
         on keyed.payout_currency = fx_coverage.currency
 ),
 
+{#
+    Second pass: the contract allows one agreement per partner and program.
+    Two trusted agreements of one partner in one program are both
+    quarantined (a row quarantined for its own reason does not count).
+#}
+counted as (
+    select
+        checked.*,
+        count(*) over (
+            partition by
+                checked.partner_id,
+                checked.program_code,
+                checked.own_reason is null
+        ) as agreements_in_program
+    from checked
+),
+
+rechecked as (
+    select
+        counted.*,
+        case
+            when counted.own_reason is not null then counted.own_reason
+            when counted.agreements_in_program > 1
+                then 'conflicting_duplicate_key'
+        end as rejection_reason,
+        case
+            when counted.own_reason is not null then counted.own_column
+            when counted.agreements_in_program > 1
+                then 'partner_id|program_code'
+        end as rejected_column
+    from counted
+),
+
 final as (
     select
-        checked.agreement_id,
-        checked.partner_id,
-        checked.program_code,
-        checked.agreement_status,
-        checked.signed_on,
-        checked.approved_on,
-        checked.terminated_on,
-        checked.terminated_by,
-        checked.commission_rate_override,
-        checked.payout_currency,
-        {{ quarantine_columns('checked', ['checked.agreement_id']) }}
-    from checked
+        rechecked.agreement_id,
+        rechecked.partner_id,
+        rechecked.program_code,
+        rechecked.agreement_status,
+        rechecked.signed_on,
+        rechecked.approved_on,
+        rechecked.terminated_on,
+        rechecked.terminated_by,
+        rechecked.commission_rate_override,
+        rechecked.payout_currency,
+        {{ quarantine_columns('rechecked', ['rechecked.agreement_id']) }}
+    from rechecked
 )
 
 select * from final

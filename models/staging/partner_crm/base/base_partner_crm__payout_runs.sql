@@ -22,7 +22,9 @@ cleaned as (
 fingerprinted as (
     select
         cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash
+        {{ content_hash('cleaned.raw_record') }} as content_hash,
+        {{ date_key('cleaned.period_start', 'cleaned.period_start_text') }}
+            as period_start_key
     from cleaned
 ),
 
@@ -30,7 +32,7 @@ keyed as (
     select
         fingerprinted.*,
         {{ key_duplicate_columns(text_key([
-            'fingerprinted.program_code', 'fingerprinted.period_start_text'])) }}
+            'fingerprinted.program_code', 'fingerprinted.period_start_key'])) }}
     from fingerprinted
 ),
 
@@ -59,7 +61,7 @@ final as (
         checked.period_end,
         checked.closed_at,
         {{ quarantine_columns('checked', [
-            'checked.program_code', 'checked.period_start_text']) }}
+            'checked.program_code', 'checked.period_start_key']) }}
     from checked
 )
 

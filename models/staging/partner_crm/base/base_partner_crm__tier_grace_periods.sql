@@ -27,7 +27,9 @@ cleaned as (
 fingerprinted as (
     select
         cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash
+        {{ content_hash('cleaned.raw_record') }} as content_hash,
+        {{ date_key('cleaned.starts_on', 'cleaned.starts_on_text') }}
+            as starts_on_key
     from cleaned
 ),
 
@@ -36,7 +38,7 @@ keyed as (
         fingerprinted.*,
         {{ key_duplicate_columns(text_key([
             'fingerprinted.partner_id', 'fingerprinted.program_code',
-            'fingerprinted.starts_on_text'])) }}
+            'fingerprinted.starts_on_key'])) }}
     from fingerprinted
 ),
 
@@ -70,7 +72,7 @@ final as (
         checked.ends_on,
         {{ quarantine_columns('checked', [
             'checked.partner_id', 'checked.program_code',
-            'checked.starts_on_text']) }}
+            'checked.starts_on_key']) }}
     from checked
 )
 
