@@ -29,3 +29,9 @@
     {{ return(adapter.dispatch('type_quantity', 'partner_payouts')()) }}
 {% endmacro %}
 {% macro default__type_quantity() %}decimal(18, 4){% endmacro %}
+
+{#- Exact results of division (fractions, converted amounts): 16 decimals. -#}
+{% macro type_rate_wide() %}
+    {{ return(adapter.dispatch('type_rate_wide', 'partner_payouts')()) }}
+{% endmacro %}
+{% macro default__type_rate_wide() %}decimal(38, 16){% endmacro %}

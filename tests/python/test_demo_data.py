@@ -96,3 +96,12 @@ def test_memory_stays_bounded_as_scale_grows(tmp_path):
     # 10x the rows: the peak grows by the Parquet row-group buffers at most.
     assert large < small + 250, (small, large)
     assert large < 600, large
+
+
+def test_ids_of_an_empty_batch():
+    """A block can produce no rows of a kind (say, no payments): no id is taken."""
+    from partner_payouts.demo.dims import Ids
+
+    ids = Ids()
+    assert list(ids.take("PAY", 0)) == []
+    assert ids.one("PAY") == "PAY0000000001"

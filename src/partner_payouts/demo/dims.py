@@ -21,6 +21,8 @@ class Ids:
     def take(self, prefix: str, n: int) -> np.ndarray:
         start = self._next[prefix]
         self._next[prefix] = start + n
+        if n == 0:
+            return np.array([], dtype=object)
         digits = np.char.zfill(np.arange(start, start + n).astype(str), self.WIDTH[prefix])
         return np.char.add(prefix, digits).astype(object)
 

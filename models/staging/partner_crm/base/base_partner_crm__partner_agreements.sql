@@ -68,6 +68,15 @@ checked as (
             + check_value('signed_on', 'date', 'keyed')
             + check_value('approved_on', 'date', 'keyed')
             + check_value('terminated_on', 'date', 'keyed')
+            + [[
+                "keyed.agreement_status = 'terminated'"
+                ~ ' and keyed.terminated_on_text is null',
+                'missing_required_value', 'terminated_on'
+            ], [
+                "keyed.agreement_status = 'terminated'"
+                ~ ' and keyed.terminated_by is null',
+                'missing_required_value', 'terminated_by'
+            ]]
             + check_value('commission_rate_override', 'rate', 'keyed')
             + check_code('program_code', 'keyed', 'programs', 'program_code')
             + check_code(

@@ -1,0 +1,99 @@
+{#-
+    Date helpers on top of dbt's cross-database macros. dbt's `date_trunc`,
+    `dateadd` and `last_day` return timestamps on some engines; these return
+    dates, so that models compare dates with dates everywhere.
+-#}
+
+{#- First day of the month of a date. -#}
+{% macro month_start(date_expression) -%}
+    cast({{ dbt.date_trunc('month', date_expression) }} as date)
+{%- endmacro %}
+
+{#- Last day of the month of a date. -#}
+{% macro month_end(date_expression) -%}
+    cast({{ dbt.last_day(date_expression, 'month') }} as date)
+{%- endmacro %}
+
+{#- A date plus a number of months (an expression; the day is clamped to the month's end). -#}
+{% macro add_months(date_expression, months_expression) -%}
+    cast({{ dbt.dateadd('month', months_expression, date_expression) }} as date)
+{%- endmacro %}
+
+{#- A date plus a number of days. -#}
+{% macro add_days(date_expression, days_expression) -%}
+    cast({{ dbt.dateadd('day', days_expression, date_expression) }} as date)
+{%- endmacro %}
+
+{#- Midnight UTC of a date, as a timestamp (to compare a date with a timestamp). -#}
+{% macro date_as_timestamp(date_expression) -%}
+    cast({{ date_expression }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- The UTC calendar date of a timestamp. -#}
+{% macro timestamp_date(timestamp_expression) -%}
+    cast({{ timestamp_expression }} as date)
+{%- endmacro %}
+
+{#-
+    First day of the settlement period that contains a date, for periods of
+    `months_expression` calendar months aligned on 1 January (1 = month,
+    3 = quarter, 6 = half-year, 12 = year).
+-#}
+{% macro settlement_period_start(date_expression, months_expression) -%}
+    {{ partner_payouts.add_months(
+        partner_payouts.month_start(date_expression),
+        '-1 * mod(cast(extract(month from ' ~ date_expression ~ ') as '
+            ~ dbt.type_int() ~ ') - 1, ' ~ months_expression ~ ')') }}
+{%- endmacro %}
+
+{#-
+    Months covered by a period from `start` to `end` (both inclusive), counted
+    from the start's anniversary day: whole months, then the remaining days as
+    a fraction of the next month-long stretch. 1 March - 31 March = 1;
+    10 March - 9 April = 1; 1 January - 31 December = 12; 1 - 15 April = 15/30.
+    Exact decimal (type_rate_wide).
+-#}
+{% macro months_covered(start_expression, end_expression) -%}
+    {%- set stop = partner_payouts.add_days(end_expression, 1) -%}
+    {%- set boundaries = dbt.datediff(start_expression, stop, 'month') -%}
+    {%- set whole = '(case when ' ~ partner_payouts.add_months(start_expression, boundaries)
+        ~ ' > ' ~ stop ~ ' then ' ~ boundaries ~ ' - 1 else ' ~ boundaries ~ ' end)' -%}
+    {%- set anniversary = partner_payouts.add_months(start_expression, whole) -%}
+    {%- set next_anniversary = partner_payouts.add_months(start_expression, whole ~ ' + 1') -%}
+    (
+        cast({{ whole }} as {{ partner_payouts.type_rate_wide() }})
+        + {{ partner_payouts.divide_exact(
+            dbt.datediff(anniversary, stop, 'day'),
+            dbt.datediff(anniversary, next_anniversary, 'day')) }}
+    )
+{%- endmacro %}
+
+{#- The integers 0 .. 10^digits - 1 as column `n` (a portable number spine). -#}
+{% macro integer_spine(digits=4) -%}
+    {%- set parts = [] -%}
+    {%- for i in range(digits) -%}
+        {%- do parts.append('d' ~ i ~ '.digit * ' ~ (10 ** i)) -%}
+    {%- endfor -%}
+    with digits as (
+        {%- for d in range(10) %}
+        select {{ d }} as digit{{ ' union all' if not loop.last }}
+        {%- endfor %}
+    )
+    select {{ parts | join(' + ') }} as n
+    from digits as d0
+    {%- for i in range(1, digits) %}
+    cross join digits as d{{ i }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#-
+    An effective-dated seed row (`valid_from` inclusive, `valid_to`
+    exclusive, null = open-ended) is in force on a date.
+-#}
+{% macro in_force(alias, date_expression) -%}
+    {{ alias }}.valid_from <= {{ date_expression }}
+    and (
+        {{ alias }}.valid_to is null
+        or {{ date_expression }} < {{ alias }}.valid_to
+    )
+{%- endmacro %}

@@ -1,0 +1,60 @@
+{#-
+    Exact money arithmetic. Amounts are decimals; nothing here goes through a
+    float. Division is the one operation engines disagree on: DuckDB returns a
+    DOUBLE for decimal / decimal, so its version divides scaled integers.
+-#}
+
+{#-
+    numerator / denominator as an exact decimal with 16 decimal places
+    (truncated toward zero beyond that). Operands: decimals with at most 12
+    decimal places and at most 21 integer digits after scaling.
+-#}
+{% macro divide_exact(numerator, denominator) -%}
+    {{ return(adapter.dispatch('divide_exact', 'partner_payouts')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__divide_exact(numerator, denominator) -%}
+    cast(
+        cast({{ numerator }} as {{ partner_payouts.type_rate_wide() }})
+        / cast({{ denominator }} as {{ partner_payouts.type_rate_wide() }})
+        as {{ partner_payouts.type_rate_wide() }}
+    )
+{%- endmacro %}
+
+{% macro duckdb__divide_exact(numerator, denominator) -%}
+    {%- set scaled_numerator -%}
+        cast(cast(cast({{ numerator }} as decimal(38, 12)) * 1000000000000
+            as decimal(38, 0)) as hugeint)
+    {%- endset -%}
+    {%- set scaled_denominator -%}
+        cast(cast(cast({{ denominator }} as decimal(38, 12)) * 1000000000000
+            as decimal(38, 0)) as hugeint)
+    {%- endset -%}
+    (cast(
+        {{ scaled_numerator }} * cast(10000000000000000 as hugeint)
+        // {{ scaled_denominator }}
+        as decimal(38, 0)) * 0.0000000000000001)
+{%- endmacro %}
+
+{#-
+    Round money to cents, half away from zero: the one rounding of a payout
+    row (programs.md: "round once per payout row").
+-#}
+{% macro round_money(expression) -%}
+    {{ return(adapter.dispatch('round_money', 'partner_payouts')(expression)) }}
+{%- endmacro %}
+
+{% macro default__round_money(expression) -%}
+    cast(round({{ expression }}, 2) as decimal(18, 2))
+{%- endmacro %}
+
+{#-
+    An amount in `from_currency` converted to `to_currency` with two rates in
+    units per EUR (fx_rates.units_per_eur; EUR = 1):
+    amount × to_rate ÷ from_rate, exact to 16 decimals.
+-#}
+{% macro convert_currency(amount, from_rate, to_rate) -%}
+    {{ partner_payouts.divide_exact(
+        'cast(' ~ amount ~ ' as ' ~ partner_payouts.type_money_wide() ~ ') * ' ~ to_rate,
+        from_rate) }}
+{%- endmacro %}

@@ -1,0 +1,314 @@
+{#-
+    The commission rules, applied to every invoice line of a customer for
+    whom a partner registered a lead in a commission program, once per that
+    partner's agreement (programs.md, "Which lines appear"). All terms are
+    the ones in force on the line's `issued_on`.
+
+    1. The deciding lead: of the agreement's leads for the customer, the one
+       that got furthest (attributed before any reason; then the reason
+       latest in programs.md's order), preferring a lead whose commission
+       window holds the line, then the earliest.
+    2. `exclusion_reason`: the lead's attribution reason, else the line's own,
+       first in this order: agreement_terminated (partner: issued after
+       `terminated_on`; vendor: issued on or after the first day of the
+       termination month + `vendor_termination_tail_months`, or after
+       `terminated_on` when the program has no tail),
+       outside_commission_window (One Network: the line's service does not
+       start in the deal's first year), product_excluded and
+       charge_type_excluded (seed `commission_basis`).
+    3. Rate: the agreement's override, else the program's rate; capped at
+       `max_commission_rate` (NetSource 10 %), `is_rate_capped` reports it.
+    4. Base: the line's net amount; where the program caps it at the original
+       contract (NetSource), a recurring line whose service starts on or after
+       the end of the original term (original start + term_months) counts at
+       most the original `monthly_amount` × the months the line covers
+       (a credit note at most the same amount negative).
+    5. `commission_amount` = base × rate at full precision (excluded lines:
+       base 0, commission 0). Rounding happens once, per payout row.
+-#}
+with lines as (
+    select * from {{ ref('int_invoice_lines_joined') }}
+),
+
+leads as (
+    select * from {{ ref('int_leads_attributed') }}
+),
+
+deals as (
+    select * from {{ ref('int_deals_qualified') }}
+),
+
+agreements as (
+    select * from {{ ref('int_partner_agreements_joined') }}
+),
+
+original_contracts as (
+    select * from {{ ref('int_original_contracts_identified') }}
+),
+
+fx_rates as (
+    select * from {{ ref('int_fx_rates_filled') }}
+),
+
+terms as (
+    select * from {{ ref('commission_terms') }}
+),
+
+basis as (
+    select * from {{ ref('commission_basis') }}
+),
+
+exclusion_reasons as (
+    select * from {{ ref('exclusion_reasons') }}
+),
+
+agreement_leads as (
+    select
+        leads.lead_id,
+        leads.agreement_id,
+        leads.customer_id,
+        leads.registered_at,
+        leads.attribution_reason,
+        leads.commission_window_months,
+        deals.commission_window_starts_on,
+        deals.commission_window_ends_on,
+        coalesce(exclusion_reasons.precedence, 1000) as reason_progress
+    from leads
+    left join deals
+        on leads.lead_id = deals.lead_id
+    left join exclusion_reasons
+        on leads.attribution_reason = exclusion_reasons.exclusion_reason
+    where leads.agreement_id is not null
+),
+
+line_leads as (
+    select
+        lines.invoice_line_id,
+        agreement_leads.agreement_id,
+        agreement_leads.lead_id,
+        agreement_leads.attribution_reason,
+        agreement_leads.commission_window_months is null
+        or coalesce(
+            agreement_leads.commission_window_starts_on <= lines.service_on
+            and lines.service_on < agreement_leads.commission_window_ends_on,
+            false
+        ) as is_in_commission_window,
+        row_number() over (
+            partition by lines.invoice_line_id, agreement_leads.agreement_id
+            order by
+                agreement_leads.reason_progress desc,
+                case
+                    when agreement_leads.commission_window_months is null
+                        then 0
+                    when
+                        agreement_leads.commission_window_starts_on
+                        <= lines.service_on
+                        and lines.service_on
+                        < agreement_leads.commission_window_ends_on
+                        then 0
+                    else 1
+                end,
+                agreement_leads.registered_at,
+                agreement_leads.lead_id
+        ) as lead_rank
+    from lines
+    inner join agreement_leads
+        on lines.customer_id = agreement_leads.customer_id
+),
+
+decided as (
+    select
+        lines.*,
+        line_leads.lead_id,
+        line_leads.attribution_reason,
+        line_leads.is_in_commission_window,
+        agreements.agreement_id,
+        agreements.partner_id,
+        agreements.program_code,
+        agreements.terminated_on,
+        agreements.terminated_by,
+        agreements.commission_rate_override,
+        coalesce(agreements.payout_currency_override, terms.payout_currency)
+            as payout_currency,
+        terms.commission_rate as program_commission_rate,
+        terms.max_commission_rate,
+        terms.settlement_months,
+        terms.settlement_trigger,
+        terms.payout_due_months_after_period,
+        terms.payout_due_days_after_receipt,
+        terms.vendor_termination_tail_months,
+        coalesce(terms.caps_base_at_original_contract, false)
+            as caps_base_at_original_contract,
+        {{ commission_basis_included('family') }} as is_product_included,
+        {{ commission_basis_included('charge') }} as is_charge_type_included,
+        original_contracts.post_term_starts_on,
+        original_contracts.original_monthly_amount,
+        original_contracts.original_currency,
+        original_rates.units_per_eur as original_units_per_eur,
+        invoice_rates.units_per_eur as invoice_units_per_eur
+    from line_leads
+    inner join lines
+        on line_leads.invoice_line_id = lines.invoice_line_id
+    inner join agreements
+        on line_leads.agreement_id = agreements.agreement_id
+    left join terms
+        on
+            agreements.program_code = terms.program_code
+            and {{ in_force('terms', 'lines.issued_on') }}
+    {{ commission_basis_joins(
+        'family', 'agreements.program_code', 'product_family',
+        'lines.product_family', 'lines.issued_on') }}
+    {{ commission_basis_joins(
+        'charge', 'agreements.program_code', 'charge_type',
+        'lines.charge_type', 'lines.issued_on') }}
+    left join original_contracts
+        on lines.customer_id = original_contracts.customer_id
+    left join fx_rates as original_rates
+        on
+            original_contracts.original_currency = original_rates.currency
+            and lines.issued_on = original_rates.rate_on
+    left join fx_rates as invoice_rates
+        on
+            lines.invoice_currency = invoice_rates.currency
+            and lines.issued_on = invoice_rates.rate_on
+    where line_leads.lead_rank = 1
+),
+
+checked as (
+    select
+        decided.*,
+        case
+            when decided.attribution_reason is not null
+                then decided.attribution_reason
+            when
+                decided.terminated_on is not null
+                and (
+                    case
+                        when
+                            decided.terminated_by = 'vendor'
+                            and decided.vendor_termination_tail_months
+                            is not null
+                            then decided.issued_on >= {{ add_months(
+                                month_start('decided.terminated_on'),
+                                'decided.vendor_termination_tail_months') }}
+                        else decided.issued_on > decided.terminated_on
+                    end
+                )
+                then 'agreement_terminated'
+            when not decided.is_in_commission_window
+                then 'outside_commission_window'
+            when not decided.is_product_included
+                then 'product_excluded'
+            when not decided.is_charge_type_included
+                then 'charge_type_excluded'
+        end as exclusion_reason,
+        coalesce(
+            decided.commission_rate_override, decided.program_commission_rate
+        ) as requested_commission_rate,
+        decided.caps_base_at_original_contract
+        and decided.charge_type = 'recurring'
+        and decided.service_period_starts_on >= decided.post_term_starts_on
+            as is_after_original_term,
+        case
+            when decided.original_currency = decided.invoice_currency
+                then cast(
+                    decided.original_monthly_amount
+                    as {{ type_money_wide() }}
+                )
+            else {{ convert_currency(
+                'decided.original_monthly_amount',
+                'decided.original_units_per_eur',
+                'decided.invoice_units_per_eur') }}
+        end * {{ months_covered(
+            'decided.service_period_starts_on',
+            'decided.service_period_ends_on') }} as original_contract_cap_amount
+    from decided
+),
+
+based as (
+    select
+        checked.*,
+        case
+            when
+                checked.max_commission_rate is not null
+                and checked.requested_commission_rate
+                > checked.max_commission_rate
+                then checked.max_commission_rate
+            else checked.requested_commission_rate
+        end as commission_rate,
+        coalesce(
+            checked.requested_commission_rate > checked.max_commission_rate,
+            false
+        ) as is_rate_capped,
+        cast(
+            case
+                when not coalesce(checked.is_after_original_term, false)
+                    then checked.net_amount
+                when checked.net_amount >= 0
+                    then least(
+                        checked.net_amount,
+                        checked.original_contract_cap_amount
+                    )
+                else greatest(
+                    checked.net_amount,
+                    -1 * checked.original_contract_cap_amount
+                )
+            end as {{ type_money_wide() }}
+        ) as base_amount
+    from checked
+),
+
+final as (
+    select
+        {{ dbt.hash(dbt.concat([
+            'based.invoice_line_id', "'|'", 'based.agreement_id'])) }}
+            as commission_line_id,
+        based.invoice_line_id,
+        based.invoice_id,
+        based.agreement_id,
+        based.partner_id,
+        based.program_code,
+        based.customer_id,
+        based.lead_id,
+        based.document_type,
+        based.is_credit_note,
+        based.corrects_invoice_id,
+        based.issued_on,
+        based.invoice_recorded_at,
+        based.product_code,
+        based.product_family,
+        based.charge_type,
+        based.service_period_starts_on,
+        based.service_period_ends_on,
+        based.invoice_currency,
+        based.net_amount as line_net_amount,
+        coalesce(based.is_after_original_term, false)
+            as is_after_original_term,
+        based.base_amount,
+        based.exclusion_reason is null
+        and based.base_amount <> based.net_amount as is_base_capped,
+        case
+            when based.exclusion_reason is null then based.base_amount
+            else cast(0 as {{ type_money_wide() }})
+        end as commissionable_amount,
+        based.requested_commission_rate,
+        based.commission_rate,
+        based.is_rate_capped,
+        cast(
+            case
+                when based.exclusion_reason is null
+                    then based.base_amount * based.commission_rate
+                else 0
+            end as {{ type_money_wide() }}
+        ) as commission_amount,
+        based.attribution_reason,
+        based.exclusion_reason,
+        based.payout_currency,
+        based.settlement_months,
+        based.settlement_trigger,
+        based.payout_due_months_after_period,
+        based.payout_due_days_after_receipt
+    from based
+)
+
+select * from final

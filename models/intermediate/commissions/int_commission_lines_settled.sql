@@ -1,0 +1,189 @@
+{#-
+    When each commissionable line settles, in which settlement period, and
+    when it is payable (programs.md: settlement, "paid only when paid", One
+    Network's cash receipt, "Closed periods never change").
+
+    Settlement trigger (`settlement_trigger`, seed `commission_terms`):
+    - `invoice_issued` (NWS, OpenNebula): the document's issue day.
+    - `invoice_paid_in_full` (NetSource): the day of the payment that made
+      the invoice's payments reach its gross amount (`int_invoices_paid`);
+      until then the line is `held`.
+    - `first_payment` (One Network): the day of the invoice's first cash
+      receipt; until then `held`.
+    A credit note claws back in the period it is issued; under a payment
+    trigger it cannot settle before the invoice it corrects: it settles on
+    the later of its issue day and that invoice's trigger day, and is held
+    while that invoice is.
+
+    Natural period: the settlement period holding the trigger day. The
+    deciding document is the invoice or credit note (issue trigger), or the
+    deciding payment (payment triggers; for a credit note, whichever of it
+    and the payment was recorded later). When the natural period is closed
+    (a payout run) and the deciding document was recorded after the close,
+    the line is an adjustment (`is_adjustment`), booked into the first later
+    period of the program that was still open when the document was
+    recorded; it keeps `natural_period_start`. Because the booked period
+    depends only on runs closed before the document was recorded, a rebuild
+    with more runs or more late documents never moves a line into or out of
+    a closed period.
+
+    Payable: period rule (`payout_due_months_after_period`): the last day of
+    the month that many months after the booked period's end (NWS: the
+    month after the quarter). Receipt rule (`payout_due_days_after_receipt`,
+    One Network): the trigger day + that many days.
+-#}
+with lines as (
+    select * from {{ ref('int_commission_lines_evaluated') }}
+),
+
+invoices_paid as (
+    select * from {{ ref('int_invoices_paid') }}
+),
+
+periods as (
+    select * from {{ ref('int_settlement_periods_listed') }}
+),
+
+triggers as (
+    select
+        lines.commission_line_id,
+        case lines.settlement_trigger
+            when 'invoice_paid_in_full' then own.paid_in_full_on
+            when 'first_payment' then own.first_receipt_on
+        end as own_payment_on,
+        case lines.settlement_trigger
+            when 'invoice_paid_in_full' then own.paid_in_full_recorded_at
+            when 'first_payment' then own.first_receipt_recorded_at
+        end as own_payment_recorded_at,
+        case lines.settlement_trigger
+            when 'invoice_paid_in_full' then corrected.paid_in_full_on
+            when 'first_payment' then corrected.first_receipt_on
+        end as corrected_payment_on,
+        case lines.settlement_trigger
+            when 'invoice_paid_in_full'
+                then corrected.paid_in_full_recorded_at
+            when 'first_payment' then corrected.first_receipt_recorded_at
+        end as corrected_payment_recorded_at,
+        case lines.settlement_trigger
+            when 'invoice_paid_in_full' then corrected.completing_payment_id
+            when 'first_payment' then corrected.first_receipt_payment_id
+        end as corrected_payment_id,
+        case lines.settlement_trigger
+            when 'invoice_paid_in_full' then own.completing_payment_id
+            when 'first_payment' then own.first_receipt_payment_id
+        end as own_payment_id
+    from lines
+    left join invoices_paid as own
+        on lines.invoice_id = own.invoice_id
+    left join invoices_paid as corrected
+        on lines.corrects_invoice_id = corrected.invoice_id
+    where lines.exclusion_reason is null
+),
+
+settled as (
+    select
+        lines.*,
+        case
+            when lines.exclusion_reason is not null then null
+            when lines.settlement_trigger = 'invoice_issued'
+                then lines.issued_on
+            when not lines.is_credit_note then triggers.own_payment_on
+            when lines.corrects_invoice_id is null then lines.issued_on
+            when triggers.corrected_payment_on is null then null
+            when triggers.corrected_payment_on > lines.issued_on
+                then triggers.corrected_payment_on
+            else lines.issued_on
+        end as settles_on,
+        case
+            when lines.exclusion_reason is not null then null
+            when lines.settlement_trigger = 'invoice_issued'
+                then lines.invoice_recorded_at
+            when not lines.is_credit_note
+                then triggers.own_payment_recorded_at
+            when lines.corrects_invoice_id is null
+                then lines.invoice_recorded_at
+            when triggers.corrected_payment_recorded_at is null then null
+            when
+                triggers.corrected_payment_recorded_at
+                > lines.invoice_recorded_at
+                then triggers.corrected_payment_recorded_at
+            else lines.invoice_recorded_at
+        end as deciding_recorded_at,
+        case
+            when lines.settlement_trigger = 'invoice_issued' then null
+            when not lines.is_credit_note then triggers.own_payment_id
+            else triggers.corrected_payment_id
+        end as deciding_payment_id
+    from lines
+    left join triggers
+        on lines.commission_line_id = triggers.commission_line_id
+),
+
+naturally_settled as (
+    select
+        settled.*,
+        {{ settlement_period_start(
+            'settled.settles_on', 'settled.settlement_months') }}
+            as natural_period_start
+    from settled
+),
+
+late as (
+    select
+        naturally_settled.commission_line_id,
+        min(later.period_start) as booked_period_start
+    from naturally_settled
+    inner join periods as natural_periods
+        on
+            naturally_settled.program_code = natural_periods.program_code
+            and naturally_settled.natural_period_start = natural_periods.period_start
+    inner join periods as later
+        on
+            naturally_settled.program_code = later.program_code
+            and naturally_settled.natural_period_start < later.period_start
+            and (
+                later.closed_at is null
+                or naturally_settled.deciding_recorded_at <= later.closed_at
+            )
+    where naturally_settled.deciding_recorded_at > natural_periods.closed_at
+    group by naturally_settled.commission_line_id
+),
+
+booked as (
+    select
+        naturally_settled.*,
+        late.commission_line_id is not null as is_adjustment,
+        coalesce(late.booked_period_start, naturally_settled.natural_period_start)
+            as settlement_period_start
+    from naturally_settled
+    left join late
+        on naturally_settled.commission_line_id = late.commission_line_id
+),
+
+final as (
+    select
+        booked.*,
+        periods.period_end as settlement_period_end,
+        periods.closed_at as settlement_period_closed_at,
+        case
+            when booked.settles_on is null then null
+            when booked.payout_due_months_after_period is not null
+                then {{ month_end(add_months(
+                    'periods.period_end',
+                    'booked.payout_due_months_after_period')) }}
+            else {{ add_days(
+                'booked.settles_on', 'booked.payout_due_days_after_receipt') }}
+        end as payable_on,
+        case
+            when booked.exclusion_reason is not null then 'excluded'
+            when booked.settles_on is null then 'held'
+            else 'payable'
+        end as status
+    from booked
+    left join periods
+        on
+            booked.program_code = periods.program_code
+            and booked.settlement_period_start = periods.period_start
+)
+
+select * from final

@@ -1,0 +1,140 @@
+{#-
+    One Network's lead registry: one row per lead of a program with a deal
+    window, with the eight fields the program tracks (lead status,
+    registration time, referral partner, sales account owner, contacts
+    introduced, deal status, deal close date, first-year SaaS revenue) and
+    the lead that won when this one is a conflict. Holds no personal data:
+    contacts are only counted.
+
+    Deal status, first that applies: `lost` (lead rejected or withdrawn, or
+    in conflict with another lead), `won` (a qualifying contract was signed
+    in the deal window), `open` (the window is still running on the as-of
+    date, or the lead awaits approval), `expired` (the window ended without
+    a qualifying contract, or the lead expired before approval).
+-#}
+with leads as (
+    select * from {{ ref('int_leads_attributed') }}
+),
+
+deals as (
+    select * from {{ ref('int_deals_qualified') }}
+),
+
+partners as (
+    select * from {{ ref('stg_partner_crm__partners') }}
+),
+
+contacts as (
+    select * from {{ ref('stg_partner_crm__lead_contacts') }}
+),
+
+lines as (
+    select * from {{ ref('int_invoice_lines_joined') }}
+),
+
+basis as (
+    select * from {{ ref('commission_basis') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_dates_derived') }}
+),
+
+registry_leads as (
+    select
+        leads.*,
+        leads.lead_status in ('rejected', 'withdrawn')
+        or coalesce(leads.attribution_reason = 'lead_conflict', false)
+            as is_lost
+    from leads
+    where leads.deal_window_months is not null
+),
+
+contact_counts as (
+    select
+        contacts.lead_id,
+        count(*) as contacts_introduced
+    from contacts
+    group by contacts.lead_id
+),
+
+first_year_revenue as (
+    select
+        deals.lead_id,
+        sum(lines.net_amount) as first_year_revenue
+    from deals
+    inner join lines
+        on
+            deals.customer_id = lines.customer_id
+            and deals.deal_currency = lines.invoice_currency
+            and deals.commission_window_starts_on <= lines.service_on
+            and lines.service_on < deals.commission_window_ends_on
+    {{ commission_basis_joins(
+        'family', 'deals.program_code', 'product_family',
+        'lines.product_family', 'lines.issued_on') }}
+    where {{ commission_basis_included('family') }}
+    group by deals.lead_id
+),
+
+final as (
+    select
+        registry_leads.lead_id,
+        registry_leads.program_code,
+        registry_leads.lead_status,
+        registry_leads.registered_at as lead_registered_at,
+        registry_leads.partner_id as referral_partner_id,
+        partners.partner_name as referral_partner_name,
+        registry_leads.agreement_id,
+        registry_leads.sales_account_owner,
+        coalesce(contact_counts.contacts_introduced, 0)
+            as contacts_introduced,
+        registry_leads.is_decision_maker_introduced,
+        registry_leads.approved_at as lead_approved_at,
+        deals.deal_window_ends_on,
+        case
+            when registry_leads.is_lost then 'lost'
+            when deals.qualifying_contract_id is not null then 'won'
+            when deals.deal_window_ends_on > as_of.as_of_on then 'open'
+            when
+                registry_leads.approved_at is null
+                and registry_leads.lead_status = 'submitted'
+                then 'open'
+            else 'expired'
+        end as deal_status,
+        case
+            when not registry_leads.is_lost
+                then deals.qualifying_contract_id
+        end as qualifying_contract_id,
+        case
+            when not registry_leads.is_lost then deals.deal_signed_on
+        end as deal_close_date,
+        case
+            when
+                deals.qualifying_contract_id is not null
+                and not registry_leads.is_lost
+                then cast(
+                    coalesce(first_year_revenue.first_year_revenue, 0)
+                    as {{ type_money() }}
+                )
+        end as first_year_saas_revenue,
+        case
+            when
+                deals.qualifying_contract_id is not null
+                and not registry_leads.is_lost
+                then deals.deal_currency
+        end as revenue_currency,
+        registry_leads.attribution_reason,
+        registry_leads.conflict_with_lead_id
+    from registry_leads
+    cross join as_of
+    left join partners
+        on registry_leads.partner_id = partners.partner_id
+    left join deals
+        on registry_leads.lead_id = deals.lead_id
+    left join contact_counts
+        on registry_leads.lead_id = contact_counts.lead_id
+    left join first_year_revenue
+        on registry_leads.lead_id = first_year_revenue.lead_id
+)
+
+select * from final

@@ -1,0 +1,146 @@
+{#-
+    Partner benefits per agreement and month.
+
+    Commission programs: the net revenue (EUR) that the agreement's referred
+    customers were invoiced in the month (invoice and credit-note lines by
+    `issued_on`, every product, converted at the month's last-day rate), and
+    the benefit threshold where the program has one (NWS: ≥ €500 in a month
+    earns the free conference ticket and online training). "Referred" = the
+    customer is attributed to the agreement: its lead won and no customer
+    rule excludes it (commission exclusions of single lines, such as
+    MyEngineer support for NWS or the end of the agreement, do not matter
+    here: the benefit counts the customers' revenue). `eligible_this_year`
+    is true from the first month of the calendar year that met the
+    threshold until December ("eligible for the year once any month of it
+    met it"). Months run from the agreement's approval month to the as-of
+    month; months without revenue show 0.
+-#}
+with lines as (
+    select * from {{ ref('int_commission_lines_evaluated') }}
+),
+
+agreements as (
+    select * from {{ ref('int_partner_agreements_joined') }}
+),
+
+fx_rates as (
+    select * from {{ ref('int_fx_rates_filled') }}
+),
+
+terms as (
+    select * from {{ ref('commission_terms') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_dates_derived') }}
+),
+
+spine as (
+    {{ integer_spine(3) }}
+),
+
+commission_agreements as (
+    select agreements.*
+    from agreements
+    where
+        agreements.rule_type in ('revenue_share', 'first_year_commission')
+        and agreements.is_approved
+),
+
+agreement_months as (
+    select
+        commission_agreements.agreement_id,
+        commission_agreements.partner_id,
+        commission_agreements.program_code,
+        {{ add_months(month_start('commission_agreements.approved_on'), 'spine.n') }}
+            as month_start
+    from commission_agreements
+    cross join as_of
+    inner join spine
+        on
+            {{ add_months(month_start('commission_agreements.approved_on'), 'spine.n') }}
+            <= as_of.as_of_on
+),
+
+referred_revenue as (
+    select
+        lines.agreement_id,
+        {{ month_start('lines.issued_on') }} as month_start,
+        sum({{ convert_currency(
+            'lines.line_net_amount',
+            'invoice_rates.units_per_eur',
+            'eur_rates.units_per_eur') }}) as referred_net_revenue_eur
+    from lines
+    inner join fx_rates as invoice_rates
+        on
+            lines.invoice_currency = invoice_rates.currency
+            and {{ month_end('lines.issued_on') }} = invoice_rates.rate_on
+    inner join fx_rates as eur_rates
+        on
+            eur_rates.currency = '{{ var("fx_base_currency") }}'
+            and {{ month_end('lines.issued_on') }} = eur_rates.rate_on
+    where lines.attribution_reason is null
+    group by lines.agreement_id, {{ month_start('lines.issued_on') }}
+),
+
+commission_rows as (
+    select
+        agreement_months.partner_id,
+        agreement_months.agreement_id,
+        agreement_months.program_code,
+        agreement_months.month_start,
+        cast(
+            coalesce(referred_revenue.referred_net_revenue_eur, 0)
+            as {{ type_money_wide() }}
+        ) as referred_net_revenue_eur,
+        terms.benefit_threshold_eur,
+        case
+            when terms.benefit_threshold_eur is not null
+                then coalesce(referred_revenue.referred_net_revenue_eur, 0)
+                >= terms.benefit_threshold_eur
+        end as meets_benefit_threshold,
+        cast(null as {{ dbt.type_string() }}) as sla_level
+    from agreement_months
+    left join referred_revenue
+        on
+            agreement_months.agreement_id = referred_revenue.agreement_id
+            and agreement_months.month_start = referred_revenue.month_start
+    left join terms
+        on
+            agreement_months.program_code = terms.program_code
+            and {{ in_force('terms', 'agreement_months.month_start') }}
+),
+
+final as (
+    select
+        {{ dbt.hash(dbt.concat([
+            'commission_rows.agreement_id', "'|'",
+            'cast(commission_rows.month_start as ' ~ dbt.type_string() ~ ')'])) }}
+            as benefit_month_id,
+        commission_rows.partner_id,
+        commission_rows.agreement_id,
+        commission_rows.program_code,
+        commission_rows.month_start,
+        commission_rows.referred_net_revenue_eur,
+        commission_rows.benefit_threshold_eur,
+        commission_rows.meets_benefit_threshold,
+        case
+            when commission_rows.benefit_threshold_eur is not null
+                then max(
+                    case
+                        when commission_rows.meets_benefit_threshold then 1
+                        else 0
+                    end
+                ) over (
+                    partition by
+                        commission_rows.agreement_id,
+                        extract(year from commission_rows.month_start)
+                    order by commission_rows.month_start
+                    rows between unbounded preceding and current row
+                ) = 1
+        end as eligible_this_year,
+        commission_rows.sla_level
+    from commission_rows
+)
+
+select * from final
