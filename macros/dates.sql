@@ -46,28 +46,6 @@
             ~ dbt.type_int() ~ ') - 1, ' ~ months_expression ~ ')') }}
 {%- endmacro %}
 
-{#-
-    Months covered by a period from `start` to `end` (both inclusive), counted
-    from the start's anniversary day: whole months, then the remaining days as
-    a fraction of the next month-long stretch. 1 March - 31 March = 1;
-    10 March - 9 April = 1; 1 January - 31 December = 12; 1 - 15 April = 15/30.
-    Exact decimal (type_rate_wide).
--#}
-{% macro months_covered(start_expression, end_expression) -%}
-    {%- set stop = partner_payouts.add_days(end_expression, 1) -%}
-    {%- set boundaries = dbt.datediff(start_expression, stop, 'month') -%}
-    {%- set whole = '(case when ' ~ partner_payouts.add_months(start_expression, boundaries)
-        ~ ' > ' ~ stop ~ ' then ' ~ boundaries ~ ' - 1 else ' ~ boundaries ~ ' end)' -%}
-    {%- set anniversary = partner_payouts.add_months(start_expression, whole) -%}
-    {%- set next_anniversary = partner_payouts.add_months(start_expression, whole ~ ' + 1') -%}
-    (
-        cast({{ whole }} as {{ partner_payouts.type_rate_wide() }})
-        + {{ partner_payouts.divide_exact(
-            dbt.datediff(anniversary, stop, 'day'),
-            dbt.datediff(anniversary, next_anniversary, 'day')) }}
-    )
-{%- endmacro %}
-
 {#- The integers 0 .. 10^digits - 1 as column `n` (a portable number spine). -#}
 {% macro integer_spine(digits=4) -%}
     {%- set parts = [] -%}

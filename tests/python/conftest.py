@@ -14,7 +14,8 @@ RAW_EXPORTS = REPO / "tests" / "raw_exports"
 DBT = Path(sys.executable).with_name("dbt")
 
 
-def run_dbt(command: list[str], raw_dir: Path, warehouse: Path, workdir: Path):
+def run_dbt(command: list[str], raw_dir: Path, warehouse: Path, workdir: Path,
+            project_dir: Path = REPO, extra_env: dict | None = None):
     """Run a dbt command on `raw_dir` into `warehouse`; artifacts stay in `workdir`."""
     env = {
         **os.environ,
@@ -22,11 +23,12 @@ def run_dbt(command: list[str], raw_dir: Path, warehouse: Path, workdir: Path):
         "PAYOUTS_DUCKDB_PATH": str(warehouse),
         "DBT_PROFILES_DIR": str(REPO / "profiles"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        **(extra_env or {}),
     }
     return subprocess.run(
-        [str(DBT), *command, "--target-path", str(workdir / "target"),
-         "--log-path", str(workdir / "logs")],
-        cwd=REPO, env=env, capture_output=True, text=True,
+        [str(DBT), *command, "--project-dir", str(project_dir),
+         "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")],
+        cwd=project_dir, env=env, capture_output=True, text=True,
     )
 
 
@@ -45,15 +47,42 @@ class Warehouse:
         return self.rows(sql)[0][0]
 
 
-def build(raw_dir: Path, tmp: Path) -> Warehouse:
+# Fixture builds skip dbt's unit tests: they do not depend on the raw folder,
+# and `make test` runs them in the demo build.
+BUILD = ("build", "--exclude-resource-type", "unit_test")
+
+
+def build(raw_dir: Path, tmp: Path, project_dir: Path = REPO,
+          command: tuple[str, ...] = BUILD) -> Warehouse:
     tmp.mkdir(parents=True, exist_ok=True)
     warehouse = tmp / "warehouse.duckdb"
-    result = run_dbt(["build"], raw_dir, warehouse, tmp)
+    result = run_dbt(list(command), raw_dir, warehouse, tmp, project_dir=project_dir)
     return Warehouse(warehouse, result)
+
+
+def combined_export(tmp: Path, base: str, *extras: str) -> Path:
+    """A copy of fixture folder `base` with the rows of each folder in `extras`
+    appended to the files of the same name (header lines skipped)."""
+    target = tmp / f"{base}_plus_{'_'.join(extras) or 'nothing'}"
+    shutil.copytree(RAW_EXPORTS / base, target)
+    for extra in extras:
+        for path in sorted((RAW_EXPORTS / extra).glob("*.csv")):
+            rows = path.read_text(encoding="utf-8").splitlines()[1:]
+            with open(target / path.name, "a", encoding="utf-8") as handle:
+                handle.write("".join(row + "\n" for row in rows))
+    return target
 
 
 def output(result) -> str:
     return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def commission_warehouse(tmp_path_factory):
+    """The hand-made commission export (tests/raw_exports/commissions), built."""
+    wh = build(RAW_EXPORTS / "commissions", tmp_path_factory.mktemp("commissions"))
+    assert wh.result.returncode == 0, output(wh.result)[-4000:]
+    return wh
 
 
 @pytest.fixture(scope="session")

@@ -21,10 +21,19 @@ bounds as (
         min(fx_rates.rate_on) as first_on,
         greatest(
             max(fx_rates.rate_on),
-            max({{ add_days('as_of.as_of_on', var('fx_days_after_as_of')) }})
+            max({{ add_days(
+                'as_of.as_of_on', var('fx_days_after_as_of')) }})
         ) as last_on
     from fx_rates
     cross join as_of
+),
+
+spanned as (
+    select
+        bounds.first_on,
+        {{ dbt.datediff('bounds.first_on', 'bounds.last_on', 'day') }}
+            as days_spanned
+    from bounds
 ),
 
 spine as (
@@ -32,10 +41,10 @@ spine as (
 ),
 
 days as (
-    select {{ add_days('bounds.first_on', 'spine.n') }} as rate_on
-    from bounds
+    select {{ add_days('spanned.first_on', 'spine.n') }} as rate_on
+    from spanned
     inner join spine
-        on spine.n <= {{ dbt.datediff('bounds.first_on', 'bounds.last_on', 'day') }}
+        on spanned.days_spanned >= spine.n
 ),
 
 currencies as (
@@ -92,24 +101,32 @@ base_currency as (
     from days
 ),
 
-final as (
+all_currencies as (
     select
-        {{ dbt.concat(['currency', "'|'", 'cast(rate_on as ' ~ dbt.type_string() ~ ')']) }}
-            as fx_day_id,
-        currency,
-        rate_on,
-        cast(units_per_eur as {{ type_fx_rate() }}) as units_per_eur,
-        is_carried_forward
+        filled.currency,
+        filled.rate_on,
+        cast(filled.units_per_eur as {{ type_fx_rate() }}) as units_per_eur,
+        filled.is_carried_forward
     from filled
     union all
     select
-        {{ dbt.concat(['currency', "'|'", 'cast(rate_on as ' ~ dbt.type_string() ~ ')']) }}
-            as fx_day_id,
+        base_currency.currency,
+        base_currency.rate_on,
+        base_currency.units_per_eur,
+        base_currency.is_carried_forward
+    from base_currency
+),
+
+final as (
+    select
         currency,
         rate_on,
         units_per_eur,
-        is_carried_forward
-    from base_currency
+        is_carried_forward,
+        {{ dbt.concat([
+            'currency', "'|'",
+            'cast(rate_on as ' ~ dbt.type_string() ~ ')']) }} as fx_day_id
+    from all_currencies
 )
 
 select * from final

@@ -4,8 +4,14 @@
     Every trusted invoice line with its document (customer, issue date,
     currency, type, when it was recorded) and its product (family, recurring
     flag): the fact that the commission and reseller rules start from.
-    `service_on` is the day a line's service starts (its issue date when the
-    line has no service period, e.g. a one-off charge).
+
+    - `service_on`: the day the line's service starts (its issue day when the
+      line has no service period, e.g. a one-off charge).
+    - `service_months`: how many months the service period covers, counted
+      from the start's anniversary day: whole months, then the remaining
+      days as a fraction of the next month-long stretch (1-31 March = 1;
+      10 March - 9 April = 1; a year = 12; 1-15 April = 15/30). Exact
+      decimal; null without a service period.
 -#}
 with invoice_lines as (
     select * from {{ ref('stg_billing__invoice_lines') }}
@@ -19,7 +25,7 @@ products as (
     select * from {{ ref('stg_billing__products') }}
 ),
 
-final as (
+joined as (
     select
         invoice_lines.invoice_line_id,
         invoice_lines.invoice_id,
@@ -38,20 +44,99 @@ final as (
         invoice_lines.charge_type,
         invoice_lines.service_period_starts_on,
         invoice_lines.service_period_ends_on,
-        coalesce(
-            invoice_lines.service_period_starts_on, invoices.issued_on
-        ) as service_on,
         invoice_lines.quantity,
         invoice_lines.list_amount,
         invoice_lines.discount_amount,
         invoice_lines.promo_pct,
         invoice_lines.net_amount,
-        invoice_lines.tax_amount
+        invoice_lines.tax_amount,
+        coalesce(
+            invoice_lines.service_period_starts_on, invoices.issued_on
+        ) as service_on,
+        {{ add_days('invoice_lines.service_period_ends_on', 1) }}
+            as service_stops_on
     from invoice_lines
     inner join invoices
         on invoice_lines.invoice_id = invoices.invoice_id
     inner join products
         on invoice_lines.product_code = products.product_code
+),
+
+month_boundaries as (
+    select
+        joined.*,
+        {{ dbt.datediff(
+            'joined.service_period_starts_on', 'joined.service_stops_on',
+            'month') }} as month_boundaries
+    from joined
+),
+
+boundary_anniversaries as (
+    select
+        month_boundaries.*,
+        {{ add_months(
+            'month_boundaries.service_period_starts_on',
+            'month_boundaries.month_boundaries') }} as boundary_anniversary_on
+    from month_boundaries
+),
+
+whole_months as (
+    select
+        boundary_anniversaries.*,
+        case
+            when
+                boundary_anniversaries.boundary_anniversary_on
+                > boundary_anniversaries.service_stops_on
+                then boundary_anniversaries.month_boundaries - 1
+            else boundary_anniversaries.month_boundaries
+        end as whole_months
+    from boundary_anniversaries
+),
+
+anniversaries as (
+    select
+        whole_months.*,
+        {{ add_months(
+            'whole_months.service_period_starts_on',
+            'whole_months.whole_months') }} as last_anniversary_on,
+        {{ add_months(
+            'whole_months.service_period_starts_on',
+            'whole_months.whole_months + 1') }} as next_anniversary_on
+    from whole_months
+),
+
+final as (
+    select
+        invoice_line_id,
+        invoice_id,
+        customer_id,
+        legal_entity,
+        document_type,
+        is_credit_note,
+        corrects_invoice_id,
+        issued_on,
+        invoice_recorded_at,
+        invoice_currency,
+        contract_id,
+        product_code,
+        product_family,
+        is_recurring_product,
+        charge_type,
+        service_period_starts_on,
+        service_period_ends_on,
+        service_on,
+        quantity,
+        list_amount,
+        discount_amount,
+        promo_pct,
+        net_amount,
+        tax_amount,
+        cast(whole_months as {{ type_rate_wide() }})
+        + {{ divide_exact(
+            dbt.datediff('last_anniversary_on', 'service_stops_on', 'day'),
+            dbt.datediff('last_anniversary_on', 'next_anniversary_on', 'day'))
+        }} as service_months
+    from anniversaries
 )
 
 select * from final

@@ -106,12 +106,12 @@ final as (
         invoices.is_credit_note,
         invoices.issued_on,
         invoices.currency,
-        coalesce(gross.gross_amount, 0) as gross_amount,
-        coalesce(totals.paid_amount, 0) as paid_amount,
-        coalesce(totals.payment_count, 0) as payment_count,
         first_receipts.first_receipt_payment_id,
         first_receipts.first_receipt_on,
         first_receipts.first_receipt_recorded_at,
+        coalesce(gross.gross_amount, 0) as gross_amount,
+        coalesce(totals.paid_amount, 0) as paid_amount,
+        coalesce(totals.payment_count, 0) as payment_count,
         case
             when coalesce(gross.gross_amount, 0) <= 0
                 then invoices.issued_on

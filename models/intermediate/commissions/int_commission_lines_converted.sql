@@ -24,11 +24,13 @@ final as (
         payout_rates.units_per_eur as payout_units_per_eur,
         case
             when lines.status = 'payable'
-                then cast({{ convert_currency(
-                    'lines.commission_amount',
-                    'invoice_rates.units_per_eur',
-                    'payout_rates.units_per_eur') }}
-                    as {{ type_money_wide() }})
+                then cast(
+                    {{ convert_currency(
+                        'lines.commission_amount',
+                        'invoice_rates.units_per_eur',
+                        'payout_rates.units_per_eur') }}
+                    as {{ type_money_wide() }}
+                )
         end as commission_amount_payout_currency
     from lines
     left join fx_rates as invoice_rates

@@ -81,39 +81,42 @@ agreement_leads as (
     where leads.agreement_id is not null
 ),
 
-line_leads as (
+line_lead_windows as (
     select
         lines.invoice_line_id,
         agreement_leads.agreement_id,
         agreement_leads.lead_id,
         agreement_leads.attribution_reason,
+        agreement_leads.reason_progress,
+        agreement_leads.registered_at,
         agreement_leads.commission_window_months is null
         or coalesce(
             agreement_leads.commission_window_starts_on <= lines.service_on
-            and lines.service_on < agreement_leads.commission_window_ends_on,
+            and agreement_leads.commission_window_ends_on > lines.service_on,
             false
-        ) as is_in_commission_window,
-        row_number() over (
-            partition by lines.invoice_line_id, agreement_leads.agreement_id
-            order by
-                agreement_leads.reason_progress desc,
-                case
-                    when agreement_leads.commission_window_months is null
-                        then 0
-                    when
-                        agreement_leads.commission_window_starts_on
-                        <= lines.service_on
-                        and lines.service_on
-                        < agreement_leads.commission_window_ends_on
-                        then 0
-                    else 1
-                end,
-                agreement_leads.registered_at,
-                agreement_leads.lead_id
-        ) as lead_rank
+        ) as is_in_commission_window
     from lines
     inner join agreement_leads
         on lines.customer_id = agreement_leads.customer_id
+),
+
+line_leads as (
+    select
+        line_lead_windows.*,
+        row_number() over (
+            partition by
+                line_lead_windows.invoice_line_id,
+                line_lead_windows.agreement_id
+            order by
+                line_lead_windows.reason_progress desc,
+                case
+                    when line_lead_windows.is_in_commission_window then 0
+                    else 1
+                end asc,
+                line_lead_windows.registered_at asc,
+                line_lead_windows.lead_id asc
+        ) as lead_rank
+    from line_lead_windows
 ),
 
 decided as (
@@ -219,9 +222,7 @@ checked as (
                 'decided.original_monthly_amount',
                 'decided.original_units_per_eur',
                 'decided.invoice_units_per_eur') }}
-        end * {{ months_covered(
-            'decided.service_period_starts_on',
-            'decided.service_period_ends_on') }} as original_contract_cap_amount
+        end * decided.service_months as original_contract_cap_amount
     from decided
 ),
 

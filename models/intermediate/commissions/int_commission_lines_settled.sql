@@ -119,7 +119,7 @@ settled as (
         on lines.commission_line_id = triggers.commission_line_id
 ),
 
-naturally_settled as (
+in_period as (
     select
         settled.*,
         {{ settlement_period_start(
@@ -130,34 +130,35 @@ naturally_settled as (
 
 late as (
     select
-        naturally_settled.commission_line_id,
+        in_period.commission_line_id,
         min(later.period_start) as booked_period_start
-    from naturally_settled
+    from in_period
     inner join periods as natural_periods
         on
-            naturally_settled.program_code = natural_periods.program_code
-            and naturally_settled.natural_period_start = natural_periods.period_start
+            in_period.program_code = natural_periods.program_code
+            and in_period.natural_period_start = natural_periods.period_start
     inner join periods as later
         on
-            naturally_settled.program_code = later.program_code
-            and naturally_settled.natural_period_start < later.period_start
+            in_period.program_code = later.program_code
+            and in_period.natural_period_start < later.period_start
             and (
                 later.closed_at is null
-                or naturally_settled.deciding_recorded_at <= later.closed_at
+                or in_period.deciding_recorded_at <= later.closed_at
             )
-    where naturally_settled.deciding_recorded_at > natural_periods.closed_at
-    group by naturally_settled.commission_line_id
+    where in_period.deciding_recorded_at > natural_periods.closed_at
+    group by in_period.commission_line_id
 ),
 
 booked as (
     select
-        naturally_settled.*,
+        in_period.*,
         late.commission_line_id is not null as is_adjustment,
-        coalesce(late.booked_period_start, naturally_settled.natural_period_start)
-            as settlement_period_start
-    from naturally_settled
+        coalesce(
+            late.booked_period_start, in_period.natural_period_start
+        ) as settlement_period_start
+    from in_period
     left join late
-        on naturally_settled.commission_line_id = late.commission_line_id
+        on in_period.commission_line_id = late.commission_line_id
 ),
 
 final as (

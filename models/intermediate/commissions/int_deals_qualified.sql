@@ -33,7 +33,8 @@ windowed_leads as (
     select
         leads.*,
         {{ timestamp_date('leads.approved_at') }} as approved_on,
-        {{ add_months(timestamp_date('leads.approved_at'), 'leads.deal_window_months') }}
+        {{ add_months(
+            timestamp_date('leads.approved_at'), 'leads.deal_window_months') }}
             as deal_window_ends_on
     from leads
     where
@@ -57,7 +58,7 @@ candidates as (
         on
             windowed_leads.customer_id = contracts.customer_id
             and windowed_leads.approved_on <= contracts.signed_on
-            and contracts.signed_on < windowed_leads.deal_window_ends_on
+            and windowed_leads.deal_window_ends_on > contracts.signed_on
     inner join products
         on contracts.product_code = products.product_code
     {{ commission_basis_joins(

@@ -51,10 +51,10 @@ earlier_assigned as (
             and leads.program_code = earlier.program_code
             and leads.lead_id <> earlier.lead_id
             and (
-                earlier.registered_at < leads.registered_at
+                leads.registered_at > earlier.registered_at
                 or (
-                    earlier.registered_at = leads.registered_at
-                    and earlier.lead_id < leads.lead_id
+                    leads.registered_at = earlier.registered_at
+                    and leads.lead_id > earlier.lead_id
                 )
             )
             and (
@@ -72,9 +72,9 @@ own_earlier_customer as (
             and leads.program_code = earlier.program_code
             and leads.partner_id = earlier.partner_id
             and leads.lead_id <> earlier.lead_id
-            and earlier.registered_at < leads.registered_at
-            and earlier.registered_at
-            < {{ date_as_timestamp('leads.first_service_starts_on') }}
+            and leads.registered_at > earlier.registered_at
+            and {{ date_as_timestamp('leads.first_service_starts_on') }}
+            > earlier.registered_at
 ),
 
 flagged as (

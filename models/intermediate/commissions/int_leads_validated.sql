@@ -86,8 +86,8 @@ joined as (
         terms.commission_window_months,
         original_contracts.first_service_starts_on,
         coalesce(
-            {{ date_as_timestamp('original_contracts.first_service_starts_on') }}
-            <= commission_leads.registered_at,
+            commission_leads.registered_at >= {{ date_as_timestamp(
+                'original_contracts.first_service_starts_on') }},
             false
         ) as is_customer_before_lead,
         coalesce(
@@ -111,7 +111,8 @@ joined as (
         on
             commission_leads.program_code = lead_statuses.program_code
             and commission_leads.lead_status = lead_statuses.lead_status
-            and {{ in_force('lead_statuses', 'commission_leads.registered_on') }}
+            and {{ in_force(
+                'lead_statuses', 'commission_leads.registered_on') }}
 ),
 
 validated as (
@@ -125,11 +126,15 @@ validated as (
                 or not joined.is_status_accepted
                 or (
                     joined.requires_decision_maker
-                    and not coalesce(joined.is_decision_maker_introduced, false)
+                    and not coalesce(
+                        joined.is_decision_maker_introduced, false
+                    )
                 )
                 or (
                     joined.requires_agreement_before_lead
-                    and not coalesce(joined.is_agreement_approved_before_lead, false)
+                    and not coalesce(
+                        joined.is_agreement_approved_before_lead, false
+                    )
                 )
                 then 'no_valid_lead'
         end as invalid_reason

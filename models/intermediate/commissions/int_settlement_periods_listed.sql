@@ -54,8 +54,8 @@ periods as (
     select distinct
         terms.program_code,
         terms.settlement_months,
-        {{ settlement_period_start('months.month_start', 'terms.settlement_months') }}
-            as period_start
+        {{ settlement_period_start(
+            'months.month_start', 'terms.settlement_months') }} as period_start
     from months
     inner join terms
         on {{ in_force('terms', 'months.month_start') }}

@@ -68,7 +68,7 @@ first_year_revenue as (
             deals.customer_id = lines.customer_id
             and deals.deal_currency = lines.invoice_currency
             and deals.commission_window_starts_on <= lines.service_on
-            and lines.service_on < deals.commission_window_ends_on
+            and deals.commission_window_ends_on > lines.service_on
     {{ commission_basis_joins(
         'family', 'deals.program_code', 'product_family',
         'lines.product_family', 'lines.issued_on') }}

@@ -40,7 +40,11 @@ spine as (
 ),
 
 commission_agreements as (
-    select agreements.*
+    select
+        agreements.agreement_id,
+        agreements.partner_id,
+        agreements.program_code,
+        {{ month_start('agreements.approved_on') }} as approved_month
     from agreements
     where
         agreements.rule_type in ('revenue_share', 'first_year_commission')
@@ -52,13 +56,13 @@ agreement_months as (
         commission_agreements.agreement_id,
         commission_agreements.partner_id,
         commission_agreements.program_code,
-        {{ add_months(month_start('commission_agreements.approved_on'), 'spine.n') }}
+        {{ add_months('commission_agreements.approved_month', 'spine.n') }}
             as month_start
     from commission_agreements
     cross join as_of
     inner join spine
         on
-            {{ add_months(month_start('commission_agreements.approved_on'), 'spine.n') }}
+            {{ add_months('commission_agreements.approved_month', 'spine.n') }}
             <= as_of.as_of_on
 ),
 
@@ -96,8 +100,9 @@ commission_rows as (
         terms.benefit_threshold_eur,
         case
             when terms.benefit_threshold_eur is not null
-                then coalesce(referred_revenue.referred_net_revenue_eur, 0)
-                >= terms.benefit_threshold_eur
+                then
+                    coalesce(referred_revenue.referred_net_revenue_eur, 0)
+                    >= terms.benefit_threshold_eur
         end as meets_benefit_threshold,
         cast(null as {{ dbt.type_string() }}) as sla_level
     from agreement_months
