@@ -75,3 +75,13 @@
         or {{ date_expression }} < {{ alias }}.valid_to
     )
 {%- endmacro %}
+
+{#-
+    A common multiple of every month length (28, 29, 30, 31): 377,580. A
+    month's share of a period (days covered ÷ days in the month) is a whole
+    number of 1/377,580ths, so spreading amounts over months divides by an
+    integer and stays exact. Arithmetic, not a business number.
+-#}
+{% macro days_in_month_multiple() -%}
+    377580
+{%- endmacro %}

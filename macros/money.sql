@@ -5,9 +5,11 @@
 -#}
 
 {#-
-    numerator / denominator as an exact decimal with 16 decimal places
-    (truncated toward zero beyond that). Operands: decimals with at most 12
-    decimal places and at most 21 integer digits after scaling.
+    numerator / denominator as a decimal with 16 decimal places (truncated
+    toward zero beyond that). Each operand is first taken to 12 decimal
+    places (money, rates and counts have fewer, so they pass unchanged) and
+    must stay below 10^9 after that; divide by whole numbers or by rates,
+    not by a long fraction, to keep the result exact.
 -#}
 {% macro divide_exact(numerator, denominator) -%}
     {{ return(adapter.dispatch('divide_exact', 'partner_payouts')(numerator, denominator)) }}

@@ -1,3 +1,5 @@
+{{ config(materialized="table") }}
+
 {#-
     Payment state of every trusted invoice and credit note.
 

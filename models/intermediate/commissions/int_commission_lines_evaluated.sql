@@ -1,3 +1,5 @@
+{{ config(materialized="table") }}
+
 {#-
     The commission rules, applied to every invoice line of a customer for
     whom a partner registered a lead in a commission program, once per that

@@ -1,3 +1,5 @@
+{{ config(materialized="table") }}
+
 {#-
     When each commissionable line settles, in which settlement period, and
     when it is payable (programs.md: settlement, "paid only when paid", One

@@ -16,7 +16,7 @@
     month; months without revenue show 0.
 -#}
 with lines as (
-    select * from {{ ref('int_commission_lines_evaluated') }}
+    select * from {{ ref('int_commission_lines_converted') }}
 ),
 
 agreements as (
@@ -33,6 +33,14 @@ terms as (
 
 as_of as (
     select * from {{ ref('int_as_of_dates_derived') }}
+),
+
+reseller_tiers as (
+    select * from {{ ref('int_reseller_tiers_earned') }}
+),
+
+reseller_benefits as (
+    select * from {{ ref('reseller_benefits') }}
 ),
 
 spine as (
@@ -104,7 +112,9 @@ commission_rows as (
                     coalesce(referred_revenue.referred_net_revenue_eur, 0)
                     >= terms.benefit_threshold_eur
         end as meets_benefit_threshold,
-        cast(null as {{ dbt.type_string() }}) as sla_level
+        cast(null as {{ dbt.type_string() }}) as sla_level,
+        cast(null as {{ dbt.type_int() }}) as effective_tier,
+        cast(null as {{ dbt.type_string() }}) as tier_benefits
     from agreement_months
     left join referred_revenue
         on
@@ -116,19 +126,45 @@ commission_rows as (
             and {{ in_force('terms', 'agreement_months.month_start') }}
 ),
 
-final as (
+tier_benefits as (
     select
-        {{ dbt.hash(dbt.concat([
-            'commission_rows.agreement_id', "'|'",
-            'cast(commission_rows.month_start as ' ~ dbt.type_string() ~ ')'])) }}
-            as benefit_month_id,
-        commission_rows.partner_id,
-        commission_rows.agreement_id,
-        commission_rows.program_code,
-        commission_rows.month_start,
-        commission_rows.referred_net_revenue_eur,
-        commission_rows.benefit_threshold_eur,
-        commission_rows.meets_benefit_threshold,
+        reseller_tiers.partner_id,
+        reseller_tiers.month_start,
+        {{ dbt.listagg(
+            'reseller_benefits.benefit', "'; '",
+            'order by reseller_benefits.benefit') }} as tier_benefits
+    from reseller_tiers
+    inner join reseller_benefits
+        on
+            reseller_tiers.program_code = reseller_benefits.program_code
+            and reseller_tiers.effective_tier >= reseller_benefits.min_tier
+            and {{ in_force(
+                'reseller_benefits', 'reseller_tiers.month_start') }}
+    group by reseller_tiers.partner_id, reseller_tiers.month_start
+),
+
+reseller_rows as (
+    select
+        reseller_tiers.partner_id,
+        reseller_tiers.agreement_id,
+        reseller_tiers.program_code,
+        reseller_tiers.month_start,
+        cast(null as {{ type_money_wide() }}) as referred_net_revenue_eur,
+        cast(null as {{ type_money() }}) as benefit_threshold_eur,
+        cast(null as boolean) as meets_benefit_threshold,
+        reseller_tiers.sla_level,
+        reseller_tiers.effective_tier,
+        tier_benefits.tier_benefits
+    from reseller_tiers
+    left join tier_benefits
+        on
+            reseller_tiers.partner_id = tier_benefits.partner_id
+            and reseller_tiers.month_start = tier_benefits.month_start
+),
+
+commission_eligibility as (
+    select
+        commission_rows.*,
         case
             when commission_rows.benefit_threshold_eur is not null
                 then max(
@@ -143,9 +179,58 @@ final as (
                     order by commission_rows.month_start
                     rows between unbounded preceding and current row
                 ) = 1
-        end as eligible_this_year,
-        commission_rows.sla_level
+        end as eligible_this_year
     from commission_rows
+),
+
+all_rows as (
+    select
+        commission_eligibility.partner_id,
+        commission_eligibility.agreement_id,
+        commission_eligibility.program_code,
+        commission_eligibility.month_start,
+        commission_eligibility.referred_net_revenue_eur,
+        commission_eligibility.benefit_threshold_eur,
+        commission_eligibility.meets_benefit_threshold,
+        commission_eligibility.eligible_this_year,
+        commission_eligibility.sla_level,
+        commission_eligibility.effective_tier,
+        commission_eligibility.tier_benefits
+    from commission_eligibility
+    union all
+    select
+        reseller_rows.partner_id,
+        reseller_rows.agreement_id,
+        reseller_rows.program_code,
+        reseller_rows.month_start,
+        reseller_rows.referred_net_revenue_eur,
+        reseller_rows.benefit_threshold_eur,
+        reseller_rows.meets_benefit_threshold,
+        cast(null as boolean) as eligible_this_year,
+        reseller_rows.sla_level,
+        reseller_rows.effective_tier,
+        reseller_rows.tier_benefits
+    from reseller_rows
+),
+
+final as (
+    select
+        partner_id,
+        agreement_id,
+        program_code,
+        month_start,
+        referred_net_revenue_eur,
+        benefit_threshold_eur,
+        meets_benefit_threshold,
+        eligible_this_year,
+        sla_level,
+        effective_tier,
+        tier_benefits,
+        {{ dbt.hash(dbt.concat([
+            'agreement_id', "'|'",
+            'cast(month_start as ' ~ dbt.type_string() ~ ')'])) }}
+            as benefit_month_id
+    from all_rows
 )
 
 select * from final

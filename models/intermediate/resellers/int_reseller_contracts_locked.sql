@@ -1,0 +1,140 @@
+{#-
+    The tier lock of every contract of a reseller's account (programs.md
+    section 2, "Tier lock"). A contract whose order type locks at order
+    (seed `reseller_order_type_locks`: new, upgrade, and downgrade - a
+    downgrade is a new order for a smaller service) takes the effective tier
+    of its order month (`ordered_on`; signing or start day when missing)
+    for its whole life, with that tier's discounts as in force on
+    `ordered_on`. A renewal keeps the lock of the contract it renews,
+    followed up the renewal chain (var `reference_chain_depth` links) to the
+    contract that locked it. A tier change never changes the discount of a
+    contract already ordered. A renewal whose chain reaches no locking
+    contract falls back to its own order month (`tier_lock_source`
+    `renewal_without_origin`).
+-#}
+{%- set depth = var('reference_chain_depth') | int -%}
+
+with contracts as (
+    select * from {{ ref('stg_billing__contracts') }}
+),
+
+customers as (
+    select * from {{ ref('stg_billing__customers') }}
+),
+
+tiers as (
+    select * from {{ ref('int_reseller_tiers_earned') }}
+),
+
+locks as (
+    select * from {{ ref('reseller_order_type_locks') }}
+),
+
+bands as (
+    select * from {{ ref('reseller_tier_bands') }}
+),
+
+reseller_contracts as (
+    select
+        contracts.contract_id,
+        contracts.customer_id,
+        customers.reseller_partner_id as partner_id,
+        contracts.order_type,
+        contracts.renews_contract_id,
+        contracts.term_months,
+        coalesce(
+            contracts.ordered_on, contracts.signed_on, contracts.starts_on
+        ) as ordered_on
+    from contracts
+    inner join customers
+        on contracts.customer_id = customers.customer_id
+    where customers.reseller_partner_id is not null
+),
+
+own_locks as (
+    select
+        reseller_contracts.*,
+        tiers.program_code,
+        tiers.effective_tier as order_month_tier,
+        coalesce(locks.tier_lock, 'order_month') as tier_lock
+    from reseller_contracts
+    left join tiers
+        on
+            reseller_contracts.partner_id = tiers.partner_id
+            and {{ month_start('reseller_contracts.ordered_on') }}
+            = tiers.month_start
+    left join locks
+        on
+            tiers.program_code = locks.program_code
+            and reseller_contracts.order_type = locks.order_type
+            and {{ in_force('locks', 'reseller_contracts.ordered_on') }}
+),
+
+chained as (
+    select
+        c0.contract_id,
+        coalesce(
+            {%- for level in range(depth + 1) %}
+                case
+                    when c{{ level }}.tier_lock <> 'renewed_contract'
+                        then c{{ level }}.contract_id
+                end{{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as origin_contract_id
+    from
+        own_locks as c0
+        {%- for level in range(1, depth + 1) %}
+        left join own_locks as c{{ level }}
+            on
+                c{{ level - 1 }}.renews_contract_id
+                = c{{ level }}.contract_id
+                and c{{ level - 1 }}.tier_lock = 'renewed_contract'
+            {%- endfor %}
+),
+
+locked as (
+    select
+        own_locks.*,
+        coalesce(
+            chained.origin_contract_id, own_locks.contract_id
+        ) as lock_contract_id,
+        case
+            when chained.origin_contract_id = own_locks.contract_id
+                then 'order_month'
+            when chained.origin_contract_id is not null
+                then 'renewed_contract'
+            else 'renewal_without_origin'
+        end as tier_lock_source
+    from own_locks
+    inner join chained
+        on own_locks.contract_id = chained.contract_id
+),
+
+final as (
+    select
+        locked.contract_id,
+        locked.customer_id,
+        locked.partner_id,
+        locked.program_code,
+        locked.order_type,
+        locked.renews_contract_id,
+        locked.term_months,
+        locked.ordered_on,
+        locked.tier_lock_source,
+        locked.lock_contract_id,
+        origins.ordered_on as lock_ordered_on,
+        origins.order_month_tier as locked_tier,
+        origin_bands.monthly_fee_discount_pct
+            as locked_monthly_fee_discount_pct,
+        origin_bands.setup_fee_discount_pct as locked_setup_fee_discount_pct
+    from locked
+    inner join own_locks as origins
+        on locked.lock_contract_id = origins.contract_id
+    left join bands as origin_bands
+        on
+            origins.program_code = origin_bands.program_code
+            and origins.order_month_tier = origin_bands.tier
+            and {{ in_force('origin_bands', 'origins.ordered_on') }}
+)
+
+select * from final
