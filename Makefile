@@ -16,7 +16,7 @@ export PAYOUTS_DUCKDB_PATH ?= warehouse/partner_payouts.duckdb
 export DBT_PROFILES_DIR := profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: install lock demo-data demo build lint pytest test clean
+.PHONY: install lock demo-data demo build lint validate coverage pytest test clean
 
 install: $(STAMP)
 
@@ -52,13 +52,26 @@ demo: demo-data build
 lint: install
 	PAYOUTS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint
 
+# Great Expectations suites of the public marts, as one checkpoint, against
+# the built warehouse; Data Docs in gx_data_docs/ (git-ignored).
+validate: install
+	$(BIN)/partner-payouts validate --warehouse $(PAYOUTS_DUCKDB_PATH) --docs-dir gx_data_docs
+
+# Descriptions and primary-key tests of every model, descriptions of every
+# public-mart column, freshness of transactional sources (target/manifest.json
+# from the last dbt build).
+coverage: install
+	$(BIN)/partner-payouts coverage --manifest target/manifest.json --warehouse $(PAYOUTS_DUCKDB_PATH)
+
 pytest: install
 	$(BIN)/python -m pytest
 
 test: install
 	$(MAKE) lint
 	$(MAKE) demo
+	$(MAKE) validate
+	$(MAKE) coverage
 	$(MAKE) pytest
 
 clean:
-	rm -rf target logs dbt_packages data warehouse/*.duckdb warehouse/*.wal
+	rm -rf target logs dbt_packages data gx_data_docs warehouse/*.duckdb warehouse/*.wal

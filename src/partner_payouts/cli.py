@@ -22,6 +22,37 @@ def demo_data(args) -> int:
     return 0
 
 
+def validate(args) -> int:
+    import os
+
+    from partner_payouts.quality.runner import summary
+    from partner_payouts.quality.runner import validate as run_validation
+
+    warehouse = Path(args.warehouse or os.environ.get(
+        "PAYOUTS_DUCKDB_PATH", "warehouse/partner_payouts.duckdb"))
+    if not warehouse.exists():
+        print(f"No warehouse at {warehouse}: build it first (make demo).", file=sys.stderr)
+        return 2
+    docs = None if args.no_docs else Path(args.docs_dir)
+    outcome = run_validation(warehouse, Path(args.project_dir), docs)
+    print(summary(outcome, warehouse))
+    return 0 if outcome.success else 1
+
+
+def coverage(args) -> int:
+    import os
+
+    from partner_payouts.quality.coverage import check
+
+    warehouse = Path(args.warehouse or os.environ.get(
+        "PAYOUTS_DUCKDB_PATH", "warehouse/partner_payouts.duckdb"))
+    problems = check(Path(args.manifest), warehouse)
+    for problem in problems:
+        print(f"  MISSING  {problem}")
+    print(f"dbt coverage: {len(problems)} problem(s) in {args.manifest}.")
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="partner-payouts",
@@ -37,6 +68,29 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--format", choices=["csv", "parquet"], default=None,
                       help="file format (default: csv below scale 100, parquet from 100)")
     demo.set_defaults(handler=demo_data)
+
+    check = commands.add_parser(
+        "validate", help="run the Great Expectations suites of the public marts as one "
+                         "checkpoint; exit 1 when an expectation fails")
+    check.add_argument("--warehouse", default=None,
+                       help="DuckDB file (default: $PAYOUTS_DUCKDB_PATH or "
+                            "warehouse/partner_payouts.duckdb)")
+    check.add_argument("--project-dir", default=".",
+                       help="the dbt project (its yml gives the marts' columns)")
+    check.add_argument("--docs-dir", default="gx_data_docs",
+                       help="where Data Docs (HTML) are written (default gx_data_docs/)")
+    check.add_argument("--no-docs", action="store_true", help="do not write Data Docs")
+    check.set_defaults(handler=validate)
+
+    cover = commands.add_parser(
+        "coverage", help="fail when a model lacks a description or a primary-key test, a "
+                         "public-mart column lacks a description, or a transactional "
+                         "source lacks freshness")
+    cover.add_argument("--manifest", default="target/manifest.json",
+                       help="dbt's manifest (default target/manifest.json)")
+    cover.add_argument("--warehouse", default=None,
+                       help="DuckDB file whose marts are checked column by column")
+    cover.set_defaults(handler=coverage)
     return parser
 
 

@@ -1,0 +1,95 @@
+"""dbt coverage guard over target/manifest.json (and the built warehouse).
+
+Fails when:
+- a model has no description, or no primary-key test (one column with both
+  a `unique` and a `not_null` test);
+- a public mart (models/marts/) has a column, in the built relation, without
+  a description (without a warehouse: a documented column without one);
+- a seed, or one of its columns, has no description;
+- a source table marked `meta.transactional` has no freshness thresholds or
+  no `loaded_at_field` / `loaded_at_query`.
+"""
+
+import json
+from pathlib import Path
+
+import duckdb
+
+PROJECT = "partner_payouts"
+
+
+def _described(node) -> bool:
+    return bool((node.get("description") or "").strip())
+
+
+def _key_tested_models(manifest) -> set[str]:
+    tests = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test" or not node.get("test_metadata"):
+            continue
+        name = node["test_metadata"]["name"]
+        column = node.get("column_name")
+        model = node.get("attached_node")
+        if name in ("unique", "not_null") and column and model:
+            tests.setdefault((model, column), set()).add(name)
+    return {model for (model, _), kinds in tests.items() if kinds >= {"unique", "not_null"}}
+
+
+def _relation_columns(warehouse, schema, name):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return [r[0] for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, name]).fetchall()]
+
+
+def check(manifest_path: Path, warehouse: Path | None = None) -> list[str]:
+    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    problems = []
+    keyed = _key_tested_models(manifest)
+    models = [n for n in manifest["nodes"].values()
+              if n["resource_type"] == "model" and n["package_name"] == PROJECT]
+    for node in sorted(models, key=lambda n: n["name"]):
+        if not _described(node):
+            problems.append(f"model {node['name']}: no description")
+        if node["unique_id"] not in keyed:
+            problems.append(f"model {node['name']}: no primary-key test "
+                            "(a column tested both unique and not_null)")
+        if not node["original_file_path"].startswith("models/marts/"):
+            continue
+        documented = {name: _described(col) for name, col in node["columns"].items()}
+        if warehouse is not None and Path(warehouse).exists():
+            present = _relation_columns(warehouse, node["schema"], node["alias"] or node["name"])
+            if not present:
+                problems.append(f"mart {node['name']}: not built in {warehouse}")
+        else:
+            present = list(documented)
+        for column in present:
+            if not documented.get(column):
+                problems.append(f"mart {node['name']}: column {column} has no description")
+    for node in sorted((n for n in manifest["nodes"].values()
+                        if n["resource_type"] == "seed" and n["package_name"] == PROJECT),
+                       key=lambda n: n["name"]):
+        if not _described(node):
+            problems.append(f"seed {node['name']}: no description")
+        for name, column in node["columns"].items():
+            if not _described(column):
+                problems.append(f"seed {node['name']}: column {name} has no description")
+    transactional = 0
+    for source in sorted(manifest["sources"].values(), key=lambda s: s["unique_id"]):
+        if source["package_name"] != PROJECT or not (source.get("meta") or {}).get(
+                "transactional"):
+            continue
+        transactional += 1
+        label = f"source {source['source_name']}.{source['name']}"
+        freshness = source.get("freshness") or {}
+        if not any((freshness.get(kind) or {}).get("count")
+                   for kind in ("warn_after", "error_after")):
+            problems.append(f"{label}: transactional but no freshness thresholds")
+        config = source.get("config") or {}
+        if not (source.get("loaded_at_field") or source.get("loaded_at_query")
+                or config.get("loaded_at_field") or config.get("loaded_at_query")):
+            problems.append(f"{label}: transactional but no loaded_at_field / loaded_at_query")
+    if transactional == 0:
+        problems.append("no source is marked meta.transactional")
+    return problems
