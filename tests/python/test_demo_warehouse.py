@@ -42,3 +42,58 @@ def test_quarantine_is_a_small_share(demo_warehouse):
     staged = sum(demo_warehouse.scalar(f"select count(*) from staging.{m}")
                  for m in STAGED.values())
     assert 0 < quarantined < 0.02 * staged
+
+
+PUBLIC_MARTS = ["fct_commission_lines", "fct_partner_payouts", "rpt_lead_registry",
+                "rpt_partner_benefits_monthly", "rpt_reseller_tiers_monthly",
+                "fct_reseller_discount_audit", "rpt_reseller_discount_audit_monthly",
+                "rpt_reseller_tier_outlook", "rpt_data_quality_rejections"]
+
+
+def test_every_public_mart_is_populated(demo_warehouse):
+    for mart in PUBLIC_MARTS:
+        assert demo_warehouse.scalar(f"select count(*) from marts.{mart}") > 0, mart
+
+
+def test_the_demo_exercises_every_commission_outcome(demo_warehouse):
+    reasons = {r for (r,) in demo_warehouse.rows(
+        "select exclusion_reason from reference.exclusion_reasons")}
+    seen = {r for (r,) in demo_warehouse.rows(
+        "select distinct exclusion_reason from marts.fct_commission_lines "
+        "where exclusion_reason is not null")}
+    assert seen == reasons
+    statuses = {s for (s,) in demo_warehouse.rows(
+        "select distinct status from marts.fct_commission_lines")}
+    assert statuses == {"payable", "held", "excluded"}
+    programs = {p for (p,) in demo_warehouse.rows(
+        "select distinct program_code from marts.fct_partner_payouts")}
+    assert programs == {"nws_partner_lead", "opennebula_referral", "netsource_referral",
+                        "onenetwork_referral"}
+    assert demo_warehouse.scalar(
+        "select count(*) from marts.fct_commission_lines where is_adjustment") > 0
+    assert demo_warehouse.scalar(
+        "select count(*) from marts.fct_partner_payouts where is_closed") > 0
+    assert demo_warehouse.scalar(
+        "select count(*) from marts.fct_commission_lines where is_base_capped") > 0
+    deal_statuses = {s for (s,) in demo_warehouse.rows(
+        "select distinct deal_status from marts.rpt_lead_registry")}
+    assert deal_statuses == {"open", "won", "lost", "expired"}
+
+
+def test_the_demo_exercises_every_reseller_outcome(demo_warehouse):
+    findings = {f for (f,) in demo_warehouse.rows(
+        "select distinct finding from marts.fct_reseller_discount_audit")}
+    assert findings == {"ok", "under_discounted", "over_discounted"}
+    # The demo billing system applies the program like the warehouse does,
+    # but for its deliberate errors (about 4 % of lines, not all visible).
+    ok_share = demo_warehouse.scalar(
+        "select avg(case when finding = 'ok' then 1.0 else 0 end) "
+        "from marts.fct_reseller_discount_audit")
+    assert 0.95 < ok_share < 1
+    outcomes = {o for (o,) in demo_warehouse.rows(
+        "select distinct grace_outcome from marts.rpt_reseller_tiers_monthly "
+        "where grace_outcome is not null")}
+    assert outcomes == {"confirmed", "lapsed"}
+    sources = {s for (s,) in demo_warehouse.rows(
+        "select distinct tier_lock_source from marts.fct_reseller_discount_audit")}
+    assert {"order_month", "renewed_contract"} <= sources

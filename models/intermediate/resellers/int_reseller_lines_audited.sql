@@ -1,3 +1,5 @@
+{{ config(materialized="table") }}
+
 {#-
     The discount audit of every invoice line billed to a reseller's account
     (programs.md section 2, "Audit"): the discount the reseller is entitled
@@ -18,7 +20,7 @@
 
     Invoiced discount = discount_amount ÷ list_amount. variance = invoiced
     net − entitled net (list × (1 − entitled %)); converted to EUR at the
-    issue day's rate it is a finding beyond `audit_tolerance_eur` (€0.01):
+    issue day's rate it is a finding beyond `audit_tolerance_eur` (a cent):
     `under_discounted` (positive: the reseller was charged too much),
     `over_discounted` (negative: revenue leak); otherwise `ok`.
 -#}

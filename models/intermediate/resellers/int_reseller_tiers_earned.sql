@@ -81,11 +81,13 @@ grace as (
     from grace_periods
 ),
 
-grace_months as (
+grace_coverage as (
     select
         earned.partner_id,
         earned.month_start,
-        max(grace.granted_tier) as granted_tier
+        earned.earned_tier,
+        grace.granted_tier,
+        grace.last_month
     from earned
     inner join grace
         on
@@ -93,26 +95,30 @@ grace_months as (
             and earned.program_code = grace.program_code
             and earned.month_start
             between grace.first_month and grace.last_month
-    group by earned.partner_id, earned.month_start
+),
+
+grace_months as (
+    select
+        grace_coverage.partner_id,
+        grace_coverage.month_start,
+        max(grace_coverage.granted_tier) as granted_tier
+    from grace_coverage
+    group by grace_coverage.partner_id, grace_coverage.month_start
 ),
 
 grace_outcomes as (
     select
-        grace.partner_id,
-        grace.last_month as month_start,
+        grace_coverage.partner_id,
+        grace_coverage.last_month as month_start,
         max(
             case
-                when earned.earned_tier >= grace.granted_tier then 1 else 0
+                when grace_coverage.earned_tier >= grace_coverage.granted_tier
+                    then 1
+                else 0
             end
         ) as is_confirmed
-    from grace
-    inner join earned
-        on
-            grace.partner_id = earned.partner_id
-            and grace.program_code = earned.program_code
-            and earned.month_start
-            between grace.first_month and grace.last_month
-    group by grace.partner_id, grace.last_month
+    from grace_coverage
+    group by grace_coverage.partner_id, grace_coverage.last_month
 ),
 
 effective as (

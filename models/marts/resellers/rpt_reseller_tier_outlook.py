@@ -5,9 +5,9 @@ which SQL expresses poorly. Enabled only on adapters that run Python models
 (dbt_project.yml). Method, per reseller with an agreement in a
 `reseller_discount` program:
 
-The method's parameters are the model's `meta.outlook` config
-(dbt_project.yml): window_months 6, horizon_months 36, high_risk 0.5,
-medium_risk 0.2.
+The method's parameters are the model's `meta.outlook` config in
+dbt_project.yml (window_months, horizon_months, high_risk, medium_risk);
+the values below are the ones set there.
 
 1. Observe the MRR (EUR) of the last `window_months` (6)
    complete months before the as-of month (int_reseller_tiers_earned).
@@ -24,7 +24,7 @@ medium_risk 0.2.
    below the current band's lower edge, assuming normal residuals:
    P = Φ((edge − projection) / s) (s = 0: 1 if the projection is below the
    edge, else 0). Tier 0 cannot drop (null). `drop_risk_level`: high ≥
-   `high_risk` (0.5), medium ≥ `medium_risk` (0.2), else low.
+   `high_risk` (one half), medium ≥ `medium_risk` (one fifth), else low.
 
 The fit runs in floating point: the outputs are estimates, rounded to cents
 (money) and to 4 decimals (probability) and stored as decimals. Amounts owed
@@ -94,7 +94,8 @@ def outlook(tiers, bands, lags, as_of_month, window, horizon, high, medium):
         if tier > 0 and tier in program_bands.index:
             edge = float(program_bands.loc[tier, "mrr_from_eur"])
             if spread > 0:
-                risk = 0.5 * (1 + math.erf((edge - projection) / (spread * math.sqrt(2))))
+                # The normal distribution function, Phi(z) = (1 + erf(z / sqrt 2)) / 2.
+                risk = (1 + math.erf((edge - projection) / (spread * math.sqrt(2)))) / 2
             else:
                 risk = 1.0 if projection < edge else 0.0
             row["drop_risk_pct"] = round(risk, 4)
