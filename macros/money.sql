@@ -7,9 +7,9 @@
 {#-
     numerator / denominator as a decimal with 16 decimal places (truncated
     toward zero beyond that). Each operand is first taken to 12 decimal
-    places (money, rates and counts have fewer, so they pass unchanged) and
-    must stay below 10^9 after that; divide by whole numbers or by rates,
-    not by a long fraction, to keep the result exact.
+    places (money, rates and counts have fewer, so they pass unchanged);
+    divide by whole numbers or by rates, not by a long fraction, to keep the
+    result exact.
 -#}
 {% macro divide_exact(numerator, denominator) -%}
     {{ return(adapter.dispatch('divide_exact', 'partner_payouts')(numerator, denominator)) }}
@@ -24,6 +24,12 @@
 {%- endmacro %}
 
 {% macro duckdb__divide_exact(numerator, denominator) -%}
+    {#-
+        Long division on 128-bit integers: both operands scaled by 10^12,
+        the whole part as one integer division, the 16 decimals from the
+        remainder. The numerator may reach 10^14, the denominator 10^10,
+        without overflow.
+    -#}
     {%- set scaled_numerator -%}
         cast(cast(cast({{ numerator }} as decimal(38, 12)) * 1000000000000
             as decimal(38, 0)) as hugeint)
@@ -32,10 +38,14 @@
         cast(cast(cast({{ denominator }} as decimal(38, 12)) * 1000000000000
             as decimal(38, 0)) as hugeint)
     {%- endset -%}
-    (cast(
-        {{ scaled_numerator }} * cast(10000000000000000 as hugeint)
-        // {{ scaled_denominator }}
-        as decimal(38, 0)) * 0.0000000000000001)
+    (
+        cast({{ scaled_numerator }} // {{ scaled_denominator }} as decimal(38, 16))
+        + cast(
+            ({{ scaled_numerator }} % {{ scaled_denominator }})
+            * cast(10000000000000000 as hugeint)
+            // {{ scaled_denominator }}
+            as decimal(38, 0)) * 0.0000000000000001
+    )
 {%- endmacro %}
 
 {#-

@@ -369,3 +369,37 @@
     group by chain.child_key
 )
 {%- endmacro %}
+
+
+{#-
+    The root of every chain of references, without recursion: CTEs named
+    `<name>__0 .. <name>__<doublings>` and a last CTE `<name>` with
+    (`<key_column>`, pointer_id). Every row starts pointing at its parent
+    (`parent_expression` over `relation`; the row itself when it is a root);
+    each step replaces a pointer by its target's pointer, so after n steps a
+    row points 2^n links up, or at its root (which points at itself). A
+    pointer to a row outside `relation` becomes null.
+-#}
+{% macro chain_root_ctes(name, relation, key_column, parent_expression, doublings) -%}
+{{ name }}__0 as (
+    select
+        {{ relation }}.{{ key_column }},
+        {{ parent_expression }} as pointer_id
+    from {{ relation }}
+),
+{%- for step in range(1, doublings | int + 1) %}
+
+{{ name }}__{{ step }} as (
+    select
+        pointers.{{ key_column }},
+        targets.pointer_id
+    from {{ name }}__{{ step - 1 }} as pointers
+    left join {{ name }}__{{ step - 1 }} as targets
+        on pointers.pointer_id = targets.{{ key_column }}
+),
+{%- endfor %}
+
+{{ name }} as (
+    select * from {{ name }}__{{ doublings | int }}
+)
+{%- endmacro %}

@@ -86,6 +86,14 @@ def commission_warehouse(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def reseller_warehouse(tmp_path_factory):
+    """The hand-made reseller export (tests/raw_exports/resellers), built."""
+    wh = build(RAW_EXPORTS / "resellers", tmp_path_factory.mktemp("resellers"))
+    assert wh.result.returncode == 0, output(wh.result)[-4000:]
+    return wh
+
+
+@pytest.fixture(scope="session")
 def clean_warehouse(tmp_path_factory):
     wh = build(RAW_EXPORTS / "clean", tmp_path_factory.mktemp("clean"))
     assert wh.result.returncode == 0, output(wh.result)[-4000:]

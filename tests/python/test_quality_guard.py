@@ -106,3 +106,41 @@ def test_coverage_fails_on_missing_docs_keys_and_freshness(commission_warehouse,
         in result.stdout
     assert "source billing.payments: transactional but no freshness thresholds" \
         in result.stdout
+
+
+def test_subtler_corruptions_are_caught(commission_warehouse, reseller_warehouse, tmp_path):
+    """A lost carried balance, a missing payout row, swapped findings, a tier
+    decided on the wrong month's MRR."""
+    corrupted = tmp_path / "subtle.duckdb"
+    shutil.copy(commission_warehouse.path, corrupted)
+    with duckdb.connect(str(corrupted)) as con:
+        # OpenNebula April carries -133.33 in; pretend nothing was carried.
+        con.execute("update marts.fct_partner_payouts set carried_in_amount = 0, "
+                    "carried_out_amount = 0 where agreement_id = 'A004' "
+                    "and period_start = '2025-04-01'")
+        # NetSource April's payout row disappears; its line stays payable.
+        con.execute("delete from marts.fct_partner_payouts "
+                    "where agreement_id = 'A002' and period_start = '2025-04-01'")
+    result = run_cli("validate", "--warehouse", str(corrupted), "--no-docs")
+    assert result.returncode == 1
+    assert "the balance carried in is the previous period's balance carried out" \
+        in result.stdout
+    assert "commission_amount is the sum of the period's payable lines" in result.stdout
+
+    resold = tmp_path / "resold.duckdb"
+    shutil.copy(reseller_warehouse.path, resold)
+    with duckdb.connect(str(resold)) as con:
+        con.execute("update marts.fct_reseller_discount_audit set finding = 'under_discounted' "
+                    "where finding = 'over_discounted'")
+        # An unknown variance cannot even be stored: the contract's not-null
+        # constraint refuses it.
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("update marts.fct_reseller_discount_audit "
+                        "set variance_amount_eur = null where invoice_line_id = 'IL101'")
+        # June's tier decided on June's own MRR instead of May's.
+        con.execute("update marts.rpt_reseller_tiers_monthly set basis_mrr_eur = mrr_eur "
+                    "where month_start = '2025-06-01'")
+    result = run_cli("validate", "--warehouse", str(resold), "--no-docs")
+    assert result.returncode == 1
+    assert "fct_reseller_discount_audit: the finding follows the variance" in result.stdout
+    assert "the basis MRR is the MRR of the basis month" in result.stdout

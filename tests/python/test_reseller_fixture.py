@@ -6,18 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import RAW_EXPORTS, build, output
-
 pytestmark = pytest.mark.dbt
 
 D = Decimal
-
-
-@pytest.fixture(scope="module")
-def reseller_warehouse(tmp_path_factory):
-    wh = build(RAW_EXPORTS / "resellers", tmp_path_factory.mktemp("resellers"))
-    assert wh.result.returncode == 0, output(wh.result)[-4000:]
-    return wh
 
 
 def test_tiers_month_by_month(reseller_warehouse):

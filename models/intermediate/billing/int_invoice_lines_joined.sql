@@ -34,6 +34,7 @@ joined as (
         invoices.document_type,
         invoices.is_credit_note,
         invoices.corrects_invoice_id,
+        corrected.issued_on as corrected_issued_on,
         invoices.issued_on,
         invoices.recorded_at as invoice_recorded_at,
         invoices.currency as invoice_currency,
@@ -58,6 +59,8 @@ joined as (
     from invoice_lines
     inner join invoices
         on invoice_lines.invoice_id = invoices.invoice_id
+    left join invoices as corrected
+        on invoices.corrects_invoice_id = corrected.invoice_id
     inner join products
         on invoice_lines.product_code = products.product_code
 ),
@@ -114,6 +117,7 @@ final as (
         document_type,
         is_credit_note,
         corrects_invoice_id,
+        corrected_issued_on,
         issued_on,
         invoice_recorded_at,
         invoice_currency,

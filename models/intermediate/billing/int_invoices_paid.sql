@@ -8,7 +8,9 @@
     - First cash receipt (One Network's trigger): the first payment of a
       positive amount.
     - Paid in full (NetSource's trigger): the payment after which the sum of
-      the document's payments reaches its gross amount.
+      the document's payments reaches its gross amount; the invoice is paid
+      in full on the latest day any of the payments counted so far was
+      received.
 
     Payments count in the order the billing system **recorded** them (then
     by received day and id), not by received day: what was known when a
@@ -53,6 +55,12 @@ payments_in_order as (
                 payments.recorded_at, payments.received_on, payments.payment_id
             rows between unbounded preceding and current row
         ) as cumulative_amount,
+        max(payments.received_on) over (
+            partition by payments.invoice_id
+            order by
+                payments.recorded_at, payments.received_on, payments.payment_id
+            rows between unbounded preceding and current row
+        ) as all_received_on,
         row_number() over (
             partition by payments.invoice_id, payments.amount > 0
             order by
@@ -86,7 +94,7 @@ completing as (
     select
         payments_in_order.invoice_id,
         payments_in_order.payment_id,
-        payments_in_order.received_on,
+        payments_in_order.all_received_on,
         payments_in_order.recorded_at,
         row_number() over (
             partition by payments_in_order.invoice_id
@@ -117,7 +125,7 @@ final as (
         case
             when coalesce(gross.gross_amount, 0) <= 0
                 then invoices.issued_on
-            else completing.received_on
+            else completing.all_received_on
         end as paid_in_full_on,
         case
             when coalesce(gross.gross_amount, 0) <= 0

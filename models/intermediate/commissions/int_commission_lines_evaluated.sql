@@ -10,11 +10,14 @@
        that got furthest (attributed before any reason; then the reason
        latest in programs.md's order), preferring a lead whose commission
        window holds the line, then the earliest.
-    2. `exclusion_reason`: the lead's attribution reason, else the line's own,
-       first in this order: agreement_terminated (partner: issued after
-       `terminated_on`; vendor: issued on or after the first day of the
-       termination month + `vendor_termination_tail_months`, or after
-       `terminated_on` when the program has no tail),
+    2. `exclusion_reason`, the first that applies in programs.md's order:
+       agreement_not_approved (the agreement is not approved, or was
+       approved after the line was issued); the lead's attribution reason;
+       agreement_terminated (partner: issued after `terminated_on`; vendor:
+       issued on or after the first day of the termination month +
+       `vendor_termination_tail_months`, or after `terminated_on` when the
+       program has no tail); for a credit note both dates are its corrected
+       invoice's issue day, so it claws back what that invoice earned;
        outside_commission_window (One Network: the line's service does not
        start in the deal's first year), product_excluded and
        charge_type_excluded (seed `commission_basis`).
@@ -130,9 +133,17 @@ decided as (
         agreements.agreement_id,
         agreements.partner_id,
         agreements.program_code,
+        agreements.approved_on,
         agreements.terminated_on,
         agreements.terminated_by,
         agreements.commission_rate_override,
+        {#-
+            The day the agreement must have been in force: the issue day,
+            or for a credit note the corrected invoice's issue day (a
+            credit note claws back what its invoice earned, even after the
+            agreement ended).
+        #}
+        coalesce(lines.corrected_issued_on, lines.issued_on) as earning_on,
         coalesce(agreements.payout_currency_override, terms.payout_currency)
             as payout_currency,
         terms.commission_rate as program_commission_rate,
@@ -183,6 +194,10 @@ checked as (
     select
         decided.*,
         case
+            when decided.attribution_reason = 'agreement_not_approved'
+                then decided.attribution_reason
+            when decided.earning_on < decided.approved_on
+                then 'agreement_not_approved'
             when decided.attribution_reason is not null
                 then decided.attribution_reason
             when
@@ -193,10 +208,10 @@ checked as (
                             decided.terminated_by = 'vendor'
                             and decided.vendor_termination_tail_months
                             is not null
-                            then decided.issued_on >= {{ add_months(
+                            then decided.earning_on >= {{ add_months(
                                 month_start('decided.terminated_on'),
                                 'decided.vendor_termination_tail_months') }}
-                        else decided.issued_on > decided.terminated_on
+                        else decided.earning_on > decided.terminated_on
                     end
                 )
                 then 'agreement_terminated'
@@ -220,10 +235,13 @@ checked as (
                     decided.original_monthly_amount
                     as {{ type_money_wide() }}
                 )
-            else {{ convert_currency(
-                'decided.original_monthly_amount',
-                'decided.original_units_per_eur',
-                'decided.invoice_units_per_eur') }}
+            else cast(
+                {{ convert_currency(
+                    'decided.original_monthly_amount',
+                    'decided.original_units_per_eur',
+                    'decided.invoice_units_per_eur') }}
+                as {{ type_money_wide() }}
+            )
         end * decided.service_months as original_contract_cap_amount
     from decided
 ),

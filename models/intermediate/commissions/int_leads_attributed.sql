@@ -59,7 +59,10 @@ earlier_assigned as (
             )
             and (
                 earlier.assigned_until is null
-                or leads.registered_at < earlier.assigned_until
+                or (
+                    leads.registered_at < earlier.assigned_until
+                    and leads.partner_id <> earlier.partner_id
+                )
             )
 ),
 

@@ -6,14 +6,12 @@
     of its order month (`ordered_on`; signing or start day when missing)
     for its whole life, with that tier's discounts as in force on
     `ordered_on`. A renewal keeps the lock of the contract it renews,
-    followed up the renewal chain (var `reference_chain_depth` links) to the
-    contract that locked it. A tier change never changes the discount of a
+    followed up the renewal chain (however long) to the contract that
+    locked it. A tier change never changes the discount of a
     contract already ordered. A renewal whose chain reaches no locking
     contract falls back to its own order month (`tier_lock_source`
     `renewal_without_origin`).
 -#}
-{%- set depth = var('reference_chain_depth') | int -%}
-
 with contracts as (
     select * from {{ ref('stg_billing__contracts') }}
 ),
@@ -70,26 +68,23 @@ own_locks as (
             and {{ in_force('locks', 'reseller_contracts.ordered_on') }}
 ),
 
+{# The order each contract inherits its lock from (itself, or up the chain). #}
+{{ chain_root_ctes(
+    'pointers', 'own_locks', 'contract_id',
+    "case when own_locks.tier_lock = 'renewed_contract'"
+    ~ " then own_locks.renews_contract_id else own_locks.contract_id end",
+    var('tier_lock_chain_doublings')) }},
+
 chained as (
     select
-        c0.contract_id,
-        coalesce(
-            {%- for level in range(depth + 1) %}
-                case
-                    when c{{ level }}.tier_lock <> 'renewed_contract'
-                        then c{{ level }}.contract_id
-                end{{ ',' if not loop.last }}
-            {%- endfor %}
-        ) as origin_contract_id
-    from
-        own_locks as c0
-        {%- for level in range(1, depth + 1) %}
-        left join own_locks as c{{ level }}
-            on
-                c{{ level - 1 }}.renews_contract_id
-                = c{{ level }}.contract_id
-                and c{{ level - 1 }}.tier_lock = 'renewed_contract'
-            {%- endfor %}
+        pointers.contract_id,
+        case
+            when origins.tier_lock <> 'renewed_contract'
+                then origins.contract_id
+        end as origin_contract_id
+    from pointers
+    left join own_locks as origins
+        on pointers.pointer_id = origins.contract_id
 ),
 
 locked as (

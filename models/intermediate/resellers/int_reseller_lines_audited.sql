@@ -22,7 +22,9 @@
     net − entitled net (list × (1 − entitled %)); converted to EUR at the
     issue day's rate it is a finding beyond `audit_tolerance_eur` (a cent):
     `under_discounted` (positive: the reseller was charged too much),
-    `over_discounted` (negative: revenue leak); otherwise `ok`.
+    `over_discounted` (negative: revenue leak); otherwise `ok`. An account
+    whose partner is in no reseller program is entitled to nothing but its
+    website promotions, with no tolerance (fix the agreement).
 -#}
 with lines as (
     select * from {{ ref('int_invoice_lines_joined') }}
@@ -104,7 +106,7 @@ termed as (
         cast(coalesce(locked.promo_pct, 0) as {{ type_rate() }})
             as promotion_pct,
         terms.max_monthly_fee_discount_pct,
-        terms.audit_tolerance_eur,
+        coalesce(terms.audit_tolerance_eur, 0) as audit_tolerance_eur,
         cast(
             coalesce(prepayment_discounts.prepayment_discount_pct, 0)
             as {{ type_rate() }}

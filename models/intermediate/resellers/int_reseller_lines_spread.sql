@@ -100,9 +100,11 @@ weighted as (
             and 31), so that the shares below divide by an integer and
             stay exact.
         #}
-        covered.days_covered
-        * ({{ days_in_month_multiple() }} / covered.days_in_month)
-            as month_weight_units
+        cast(
+            covered.days_covered * {{ days_in_month_multiple() }}
+            / covered.days_in_month
+            as {{ dbt.type_bigint() }}
+        ) as month_weight_units
     from covered
 ),
 

@@ -58,22 +58,60 @@ contact_counts as (
     group by contacts.lead_id
 ),
 
-first_year_revenue as (
-    select
-        deals.lead_id,
-        sum(lines.net_amount) as first_year_revenue
+won_deals as (
+    select deals.*
     from deals
+    inner join registry_leads
+        on deals.lead_id = registry_leads.lead_id
+    where
+        deals.qualifying_contract_id is not null
+        and not registry_leads.is_lost
+),
+
+deal_lines as (
+    select
+        won_deals.lead_id,
+        won_deals.customer_id,
+        won_deals.program_code,
+        won_deals.approved_on,
+        lines.invoice_line_id,
+        lines.service_on,
+        lines.net_amount
+    from won_deals
     inner join lines
         on
-            deals.customer_id = lines.customer_id
-            and deals.deal_currency = lines.invoice_currency
-            and deals.commission_window_starts_on <= lines.service_on
-            and deals.commission_window_ends_on > lines.service_on
+            won_deals.customer_id = lines.customer_id
+            and won_deals.deal_currency = lines.invoice_currency
+            and won_deals.commission_window_starts_on <= lines.service_on
+            and won_deals.commission_window_ends_on > lines.service_on
     {{ commission_basis_joins(
-        'family', 'deals.program_code', 'product_family',
+        'family', 'won_deals.program_code', 'product_family',
         'lines.product_family', 'lines.issued_on') }}
     where {{ commission_basis_included('family') }}
-    group by deals.lead_id
+),
+
+{#
+    A line inside the first years of two won deals of the same customer
+    (a re-registered lead whose deal starts before the first year of the
+    earlier one ended) counts for the earlier deal only.
+#}
+first_counted as (
+    select
+        deal_lines.*,
+        row_number() over (
+            partition by deal_lines.program_code, deal_lines.invoice_line_id
+            order by deal_lines.approved_on, deal_lines.lead_id
+        ) as deal_rank
+    from deal_lines
+),
+
+first_year_revenue as (
+    select
+        first_counted.lead_id,
+        sum(first_counted.net_amount) as first_year_revenue
+    from first_counted
+    where first_counted.deal_rank = 1
+    group by first_counted.lead_id
 ),
 
 final as (

@@ -36,6 +36,7 @@ final as (
         invoiced_net_amount,
         variance_amount,
         variance_amount_eur,
+        audit_tolerance_eur,
         finding
     from audited
 )

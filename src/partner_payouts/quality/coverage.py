@@ -5,7 +5,7 @@ Fails when:
   a `unique` and a `not_null` test);
 - a public mart (models/marts/) has a column, in the built relation, without
   a description (without a warehouse: a documented column without one);
-- a seed, or one of its columns, has no description;
+- a seed, or one of its columns (as in its CSV header), has no description;
 - a source table marked `meta.transactional` has no freshness thresholds or
   no `loaded_at_field` / `loaded_at_query`.
 """
@@ -72,9 +72,12 @@ def check(manifest_path: Path, warehouse: Path | None = None) -> list[str]:
                        key=lambda n: n["name"]):
         if not _described(node):
             problems.append(f"seed {node['name']}: no description")
-        for name, column in node["columns"].items():
-            if not _described(column):
-                problems.append(f"seed {node['name']}: column {name} has no description")
+        csv_path = Path(node.get("root_path") or ".") / node["original_file_path"]
+        header = (csv_path.read_text(encoding="utf-8").splitlines() or [""])[0].split(",") \
+            if csv_path.exists() else list(node["columns"])
+        for name in header:
+            if not _described(node["columns"].get(name.strip(), {})):
+                problems.append(f"seed {node['name']}: column {name.strip()} has no description")
     transactional = 0
     for source in sorted(manifest["sources"].values(), key=lambda s: s["unique_id"]):
         if source["package_name"] != PROJECT or not (source.get("meta") or {}).get(

@@ -43,8 +43,13 @@ def contract(columns, mart):
 
 
 def zero(column, what, tolerance=0):
-    return E.ExpectColumnValuesToBeBetween(
-        column=column, min_value=-tolerance, max_value=tolerance, description=what)
+    """A computed difference that must be zero (within `tolerance`). Column-map
+    expectations skip nulls, so the column must also never be null."""
+    return [
+        E.ExpectColumnValuesToNotBeNull(column=column, description=f"{what} (never unknown)"),
+        E.ExpectColumnValuesToBeBetween(
+            column=column, min_value=-tolerance, max_value=tolerance, description=what),
+    ]
 
 
 def within(column, low, high, what):
@@ -78,48 +83,62 @@ def batches(project_dir: Path) -> list[Batch]:
                 from marts.fct_commission_lines
                 where status = 'payable'
                 group by all
+            ),
+            payouts as (
+                select
+                    *,
+                    lag(carried_out_amount) over (
+                        partition by agreement_id order by period_start
+                    ) as previous_carried_out_amount
+                from marts.fct_partner_payouts
             )
             select
-                payouts.*,
+                payouts.* exclude (previous_carried_out_amount),
                 payouts.payout_amount + payouts.carried_out_amount
                     - payouts.period_net_amount - payouts.carried_in_amount
                     as balance_difference,
+                payouts.carried_in_amount
+                    - coalesce(payouts.previous_carried_out_amount, 0)
+                    as carried_in_difference,
                 payouts.period_net_amount - round(
                     payouts.commission_amount + payouts.adjustment_amount, 2)
                     as rounding_difference,
-                payouts.commission_amount - coalesce(line_sums.lines_commission, 0)
-                    as lines_difference,
-                payouts.adjustment_amount - coalesce(line_sums.lines_adjustment, 0)
-                    as adjustments_difference,
-                payouts.line_count - coalesce(line_sums.lines_count, 0)
+                coalesce(payouts.commission_amount, 0)
+                    - coalesce(line_sums.lines_commission, 0) as lines_difference,
+                coalesce(payouts.adjustment_amount, 0)
+                    - coalesce(line_sums.lines_adjustment, 0) as adjustments_difference,
+                coalesce(payouts.line_count, 0) - coalesce(line_sums.lines_count, 0)
                     as line_count_difference
-            from marts.fct_partner_payouts as payouts
-            left join line_sums
+            from payouts
+            full outer join line_sums
                 on payouts.agreement_id = line_sums.agreement_id
                 and payouts.period_start = line_sums.period_start
             """,
             [
                 E.ExpectTableColumnsToMatchSet(
                     column_set=columns["fct_partner_payouts"] + [
-                        "balance_difference", "rounding_difference", "lines_difference",
-                        "adjustments_difference", "line_count_difference"],
+                        "balance_difference", "carried_in_difference", "rounding_difference",
+                        "lines_difference", "adjustments_difference",
+                        "line_count_difference"],
                     exact_match=True,
                     description="fct_partner_payouts has exactly its contracted columns"),
                 *key("payout_id"),
                 within("payout_amount", 0, None, "no payout below zero"),
+                *zero("carried_in_difference",
+                      "the balance carried in is the previous period's balance carried out"),
                 within("carried_in_amount", None, 0, "a carried-in balance is never positive"),
                 within("carried_out_amount", None, 0, "a carried-out balance is never positive"),
-                zero("balance_difference",
+                *zero("balance_difference",
                      "a payout equals its lines plus adjustments plus the carried balance "
                      "(payout + carried out = rounded lines + adjustments + carried in)"),
-                zero("rounding_difference",
+                *zero("rounding_difference",
                      "a payout row is rounded once: period net = round(commission + "
                      "adjustments, 2)"),
-                zero("lines_difference",
+                *zero("lines_difference",
                      "commission_amount is the sum of the period's payable lines"),
-                zero("adjustments_difference",
+                *zero("adjustments_difference",
                      "adjustment_amount is the sum of the late lines booked into the period"),
-                zero("line_count_difference", "line_count counts the period's payable lines"),
+                *zero("line_count_difference", "line_count counts the period's payable lines"),
             ],
         ),
         Batch(
@@ -131,6 +150,7 @@ def batches(project_dir: Path) -> list[Batch]:
                 lines.commission_amount
                     - lines.commissionable_amount * lines.commission_rate
                     as commission_difference,
+                terms.program_code as terms_program_code,
                 terms.max_commission_rate as program_max_commission_rate,
                 case when lines.status = 'excluded'
                     then lines.commission_amount else 0 end as excluded_commission
@@ -143,24 +163,28 @@ def batches(project_dir: Path) -> list[Batch]:
             [
                 E.ExpectTableColumnsToMatchSet(
                     column_set=columns["fct_commission_lines"] + [
-                        "commission_difference", "program_max_commission_rate",
-                        "excluded_commission"],
+                        "commission_difference", "terms_program_code",
+                        "program_max_commission_rate", "excluded_commission"],
                     exact_match=True,
                     description="fct_commission_lines has exactly its contracted columns"),
                 *key("commission_line_id"),
                 E.ExpectCompoundColumnsToBeUnique(
                     column_list=["invoice_line_id", "agreement_id"],
                     description="one row per invoice line and agreement"),
-                zero("commission_difference",
+                *zero("commission_difference",
                      "commission = base × rate to the cent", tolerance=0.005),
                 within("commission_rate", 0, 1, "commission rates are fractions between 0 and 1"),
+                E.ExpectColumnValuesToNotBeNull(
+                    column="terms_program_code",
+                    description="every line has its program's terms in force on its issue day "
+                                "(so the rate bound below is checked on every line)"),
                 E.ExpectColumnPairValuesAToBeGreaterThanB(
                     column_A="program_max_commission_rate", column_B="commission_rate",
                     or_equal=True, ignore_row_if="either_value_is_missing",
                     description="rates within the program's bounds (NetSource ≤ 10 %)"),
                 in_set("status", ["payable", "held", "excluded"],
                        "status is payable, held or excluded"),
-                zero("excluded_commission", "an excluded line earns nothing"),
+                *zero("excluded_commission", "an excluded line earns nothing"),
             ],
         ),
         Batch(
@@ -206,10 +230,10 @@ def batches(project_dir: Path) -> list[Batch]:
                 and expected.customer_id = actual.customer_id
             """,
             [
-                zero("missing_or_extra_lines",
+                *zero("missing_or_extra_lines",
                      "every invoice line of an attributed customer appears in "
                      "fct_commission_lines for each of the partner's agreements"),
-                zero("repeated_lines", "no invoice line appears twice for one agreement"),
+                *zero("repeated_lines", "no invoice line appears twice for one agreement"),
             ],
         ),
         Batch(
@@ -218,8 +242,18 @@ def batches(project_dir: Path) -> list[Batch]:
             """
             select
                 tiers.*,
-                bands.tier as band_tier
+                bands.tier as band_tier,
+                tiers.basis_mrr_eur - coalesce(basis.mrr_eur, 0) as basis_mrr_difference,
+                date_diff('month', tiers.basis_month_start, tiers.month_start)
+                    - terms.tier_basis_lag_months as basis_month_difference
             from marts.rpt_reseller_tiers_monthly as tiers
+            left join marts.rpt_reseller_tiers_monthly as basis
+                on tiers.partner_id = basis.partner_id
+                and tiers.basis_month_start = basis.month_start
+            left join reference.reseller_terms as terms
+                on tiers.program_code = terms.program_code
+                and terms.valid_from <= tiers.month_start
+                and (terms.valid_to is null or tiers.month_start < terms.valid_to)
             left join reference.reseller_tier_bands as bands
                 on tiers.program_code = bands.program_code
                 and bands.valid_from <= tiers.month_start
@@ -229,13 +263,20 @@ def batches(project_dir: Path) -> list[Batch]:
             """,
             [
                 E.ExpectTableColumnsToMatchSet(
-                    column_set=columns["rpt_reseller_tiers_monthly"] + ["band_tier"],
+                    column_set=columns["rpt_reseller_tiers_monthly"] + [
+                        "band_tier", "basis_mrr_difference", "basis_month_difference"],
                     exact_match=True,
                     description="rpt_reseller_tiers_monthly has exactly its contracted columns"),
                 *key("reseller_month_id"),
+                E.ExpectColumnValuesToNotBeNull(
+                    column="band_tier", description="every basis MRR falls in a band"),
                 E.ExpectColumnPairValuesToBeEqual(
                     column_A="earned_tier", column_B="band_tier",
                     description="a reseller's tier matches its MRR band"),
+                *zero("basis_mrr_difference",
+                      "the basis MRR is the MRR of the basis month (0 before the first)"),
+                *zero("basis_month_difference",
+                      "the basis month is the month before (the program's lag)"),
                 E.ExpectColumnPairValuesAToBeGreaterThanB(
                     column_A="effective_tier", column_B="earned_tier", or_equal=True,
                     description="a grace period can only lift the tier"),
@@ -254,9 +295,14 @@ def batches(project_dir: Path) -> list[Batch]:
                     - (audit.invoiced_net_amount - audit.entitled_net_amount)
                     as variance_difference,
                 case
-                    when audit.finding = 'ok' and abs(audit.variance_amount_eur) > 0.01 then 1
-                    when audit.finding <> 'ok' and abs(audit.variance_amount_eur) <= 0.01 then 1
-                    else 0
+                    when audit.variance_amount_eur is null then 1
+                    when audit.finding = case
+                        when audit.variance_amount_eur > audit.audit_tolerance_eur
+                            then 'under_discounted'
+                        when audit.variance_amount_eur < -audit.audit_tolerance_eur
+                            then 'over_discounted'
+                        else 'ok' end then 0
+                    else 1
                 end as finding_mismatch
             from marts.fct_reseller_discount_audit as audit
             """,
@@ -268,8 +314,10 @@ def batches(project_dir: Path) -> list[Batch]:
                     description="fct_reseller_discount_audit has exactly its contracted columns"),
                 *key("invoice_line_id"),
                 within("entitled_discount_pct", 0, 1, "entitled discounts are fractions"),
-                zero("variance_difference", "variance = invoiced net - entitled net"),
-                zero("finding_mismatch", "a finding means a variance beyond €0.01"),
+                *zero("variance_difference", "variance = invoiced net - entitled net"),
+                *zero("finding_mismatch",
+                      "the finding follows the variance: under_discounted above the "
+                      "tolerance, over_discounted below minus the tolerance, ok between"),
                 in_set("finding", ["ok", "under_discounted", "over_discounted"],
                        "findings are ok, under_discounted or over_discounted"),
             ],
@@ -307,7 +355,7 @@ def batches(project_dir: Path) -> list[Batch]:
                 in_set("deal_status", ["open", "won", "lost", "expired"],
                        "deal status is open, won, lost or expired"),
                 within("contacts_introduced", 0, None, "contacts are counted, never listed"),
-                zero("won_without_deal", "a won deal has a close date and first-year revenue"),
+                *zero("won_without_deal", "a won deal has a close date and first-year revenue"),
             ],
         ),
         Batch(
@@ -316,9 +364,16 @@ def batches(project_dir: Path) -> list[Batch]:
             """
             select
                 benefits.*,
-                case when benefits.meets_benefit_threshold
-                    <> (benefits.referred_net_revenue_eur >= benefits.benefit_threshold_eur)
-                    then 1 else 0 end as threshold_mismatch
+                case
+                    when benefits.benefit_threshold_eur is null
+                        then case when benefits.meets_benefit_threshold is null
+                            then 0 else 1 end
+                    when benefits.meets_benefit_threshold is null then 1
+                    when benefits.meets_benefit_threshold
+                        = (benefits.referred_net_revenue_eur
+                           >= benefits.benefit_threshold_eur) then 0
+                    else 1
+                end as threshold_mismatch
             from marts.rpt_partner_benefits_monthly as benefits
             """,
             [
@@ -330,7 +385,7 @@ def batches(project_dir: Path) -> list[Batch]:
                 E.ExpectCompoundColumnsToBeUnique(
                     column_list=["agreement_id", "month_start"],
                     description="one row per agreement and month"),
-                zero("threshold_mismatch",
+                *zero("threshold_mismatch",
                      "the threshold is met exactly when referred revenue reaches it"),
             ],
         ),
