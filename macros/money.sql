@@ -49,6 +49,21 @@
 {%- endmacro %}
 
 {#-
+    PostgreSQL: numeric division rounds its last digit; `div` is the exact
+    integer quotient (toward zero), so the result is truncated at 16 decimals
+    exactly as on DuckDB, and both engines give the same digits.
+-#}
+{% macro postgres__divide_exact(numerator, denominator) -%}
+    cast(
+        div(
+            cast({{ numerator }} as decimal(38, 12)) * 10000000000000000,
+            cast({{ denominator }} as decimal(38, 12))
+        ) * 0.0000000000000001
+        as {{ partner_payouts.type_rate_wide() }}
+    )
+{%- endmacro %}
+
+{#-
     Round money to cents, half away from zero: the one rounding of a payout
     row (programs.md: "round once per payout row").
 -#}

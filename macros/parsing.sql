@@ -21,9 +21,61 @@
 
 
 {#-
+    The shapes the raw contract allows (ISO-8601 dates and timestamps,
+    decimals with `.`), as regular expressions matched against the whole
+    (trimmed) text. Engines' casts accept more than the contract does
+    (`'epoch'`, `'infinity'`, `'1_000'` on DuckDB; `'yesterday'`, `'NaN'` on
+    PostgreSQL), so a value is typed only when it has one of these shapes:
+    the same text parses, or fails, on every engine.
+-#}
+{% macro iso_date_pattern() -%}
+    [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}
+{%- endmacro %}
+
+{% macro iso_timestamp_pattern() -%}
+    {{ partner_payouts.iso_date_pattern() }}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?( ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?))?)?
+{%- endmacro %}
+
+{#- With an explicit UTC offset (`Z`, `+02:00`, `-0500`, `+02`). -#}
+{% macro iso_offset_pattern() -%}
+    {{ partner_payouts.iso_date_pattern() }}[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)
+{%- endmacro %}
+
+{#- Plain decimals with `.`; an exponent is allowed (typed exports write small numbers so). -#}
+{% macro decimal_pattern() -%}
+    [+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?
+{%- endmacro %}
+
+
+{#- True when the whole text matches the regular expression `pattern`. -#}
+{% macro matches_pattern(expression, pattern) -%}
+    {{ return(adapter.dispatch('matches_pattern', 'partner_payouts')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__matches_pattern(expression, pattern) -%}
+    regexp_like({{ expression }}, '^({{ pattern }})$')
+{%- endmacro %}
+
+{% macro duckdb__matches_pattern(expression, pattern) -%}
+    regexp_full_match({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro postgres__matches_pattern(expression, pattern) -%}
+    ({{ expression }} ~ '^({{ pattern }})$')
+{%- endmacro %}
+
+{% macro spark__matches_pattern(expression, pattern) -%}
+    ({{ expression }} rlike '^({{ pattern }})$')
+{%- endmacro %}
+
+
+{#-
     A cast that yields null instead of an error. dbt's own `safe_cast` falls
-    back to a plain cast on DuckDB (dbt-duckdb does not implement it), so the
-    DuckDB version is ours.
+    back to a plain cast on DuckDB (dbt-duckdb does not implement it) and on
+    PostgreSQL (which has no safe cast before version 16), so both versions
+    are ours. Callers check the text's shape first (`parse_*`); the safe cast
+    then only catches what a shape cannot (30 February, an hour of 25, a
+    number too wide for its type).
 -#}
 {% macro try_cast(expression, data_type) -%}
     {{ return(adapter.dispatch('try_cast', 'partner_payouts')(expression, data_type)) }}
@@ -37,62 +89,142 @@
     try_cast({{ expression }} as {{ data_type }})
 {%- endmacro %}
 
-
-{% macro parse_date(expression) -%}
-    {{ return(adapter.dispatch('parse_date', 'partner_payouts')(expression)) }}
+{#-
+    PostgreSQL: the helper functions that `create_engine_helpers` makes at
+    the start of every run (a cast inside an exception block).
+-#}
+{% macro postgres__try_cast(expression, data_type) -%}
+    {%- set schema = adapter.quote(var('helper_schema', 'partner_payouts_helpers')) -%}
+    {%- set type_name = data_type | lower | replace(' ', '') -%}
+    {%- if type_name.startswith('decimal(') or type_name.startswith('numeric(') -%}
+        {%- set precision, scale = type_name.split('(')[1].rstrip(')').split(',') -%}
+        cast({{ schema }}.try_numeric(
+            {{ expression }}, {{ precision }}, {{ scale }}) as {{ data_type }})
+    {%- elif type_name == 'date' -%}
+        {{ schema }}.try_date({{ expression }})
+    {%- elif type_name in ('timestamp', 'timestampwithouttimezone') -%}
+        {{ schema }}.try_timestamp({{ expression }})
+    {%- elif type_name in ('bigint', 'integer', 'int') -%}
+        cast({{ schema }}.try_numeric({{ expression }}, 18, 0) as {{ data_type }})
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            'postgres__try_cast: no safe cast to ' ~ data_type) }}
+    {%- endif -%}
 {%- endmacro %}
 
-{% macro default__parse_date(expression) -%}
-    {{ try_cast(expression, 'date') }}
-{%- endmacro %}
-
-
-{#- ISO-8601 timestamp, optional offset, as a UTC timestamp without zone. -#}
-{% macro parse_timestamp(expression) -%}
-    {{ return(adapter.dispatch('parse_timestamp', 'partner_payouts')(expression)) }}
-{%- endmacro %}
-
-{% macro default__parse_timestamp(expression) -%}
-    {{ try_cast(expression, dbt.type_timestamp()) }}
-{%- endmacro %}
 
 {#-
-    DuckDB: a cast to TIMESTAMP ignores an offset, and a cast to TIMESTAMPTZ
-    reads a string without offset in the session time zone. So: text with an
-    explicit offset goes through TIMESTAMPTZ and is converted to UTC; text
-    without one is read as UTC wall-clock time. Independent of the session.
+    Helper objects an engine needs before any model runs (an `on-run-start`
+    hook). Only PostgreSQL needs any: the safe casts of `postgres__try_cast`.
 -#}
-{% macro duckdb__parse_timestamp(expression) -%}
+{% macro create_engine_helpers() %}
+    {{ return(adapter.dispatch('create_engine_helpers', 'partner_payouts')()) }}
+{% endmacro %}
+
+{% macro default__create_engine_helpers() %}
+    {{ return('') }}
+{% endmacro %}
+
+{% macro postgres__create_engine_helpers() %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set schema = adapter.quote(var('helper_schema', 'partner_payouts_helpers')) -%}
+    {%- set functions = [
+        ('try_date(value text)', 'date', 'return cast(value as date);'),
+        ('try_timestamp(value text)', 'timestamp',
+            'return cast(value as timestamp);'),
+        ('try_timestamp_utc(value text)', 'timestamp',
+            "return cast(value as timestamptz) at time zone 'UTC';"),
+        ('try_numeric(value text, digits integer, places integer)', 'numeric',
+            'declare n numeric := round(cast(value as numeric), places);'
+            ~ ' begin if abs(n) >= power(10::numeric, digits - places)'
+            ~ ' then return null; end if; return n;'),
+    ] -%}
+    {%- do run_query('create schema if not exists ' ~ schema) -%}
+    {%- for signature, returns, body in functions -%}
+        {%- set body = body if body.startswith('declare') else 'begin ' ~ body -%}
+        {%- do run_query(
+            'create or replace function ' ~ schema ~ '.' ~ signature
+            ~ ' returns ' ~ returns ~ ' language plpgsql immutable as $body$ '
+            ~ body ~ ' exception when others then return null; end $body$') -%}
+    {%- endfor -%}
+    {{ return('') }}
+{% endmacro %}
+
+
+{#- ISO-8601 date (`2026-03-31`); anything else is null. -#}
+{% macro parse_date(expression) -%}
     case
-        when regexp_matches(
-            {{ expression }},
-            '[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
-        )
-            then timezone('UTC', try_cast({{ expression }} as timestamptz))
-        else try_cast({{ expression }} as timestamp)
+        when {{ partner_payouts.matches_pattern(
+            expression, partner_payouts.iso_date_pattern()) }}
+            then {{ partner_payouts.try_cast(expression, 'date') }}
     end
 {%- endmacro %}
 
 
-{% macro parse_decimal(expression, data_type) -%}
-    {{ return(adapter.dispatch('parse_decimal', 'partner_payouts')(expression, data_type)) }}
-{%- endmacro %}
-
-{% macro default__parse_decimal(expression, data_type) -%}
-    {{ try_cast(expression, data_type) }}
-{%- endmacro %}
-
-
-{% macro parse_integer(expression) -%}
-    {{ return(adapter.dispatch('parse_integer', 'partner_payouts')(expression)) }}
-{%- endmacro %}
-
-{#- Whole numbers only: '12' parses, '12.5' and 'twelve' do not. -#}
-{% macro default__parse_integer(expression) -%}
+{#-
+    ISO-8601 timestamp, optional offset, as a UTC timestamp without zone:
+    text with an explicit offset is converted to UTC, text without one is
+    read as UTC wall-clock time, a bare date is midnight. Independent of the
+    session time zone.
+-#}
+{% macro parse_timestamp(expression) -%}
     case
-        when {{ try_cast(expression, 'decimal(18, 4)') }}
-            = {{ try_cast(expression, dbt.type_bigint()) }}
-            then {{ try_cast(expression, dbt.type_int()) }}
+        when {{ partner_payouts.matches_pattern(
+            expression, partner_payouts.iso_offset_pattern()) }}
+            then {{ partner_payouts.timestamp_with_offset_as_utc(expression) }}
+        when {{ partner_payouts.matches_pattern(
+            expression, partner_payouts.iso_timestamp_pattern()) }}
+            then {{ partner_payouts.try_cast(expression, dbt.type_timestamp()) }}
+    end
+{%- endmacro %}
+
+{#- Text with an explicit UTC offset as the UTC timestamp without zone. -#}
+{% macro timestamp_with_offset_as_utc(expression) -%}
+    {{ return(adapter.dispatch(
+        'timestamp_with_offset_as_utc', 'partner_payouts')(expression)) }}
+{%- endmacro %}
+
+{#-
+    DuckDB: a cast to TIMESTAMP ignores an offset, and a cast to TIMESTAMPTZ
+    reads a string without offset in the session time zone; hence the
+    explicit conversion to UTC.
+-#}
+{% macro duckdb__timestamp_with_offset_as_utc(expression) -%}
+    timezone('UTC', try_cast({{ expression }} as timestamptz))
+{%- endmacro %}
+
+{% macro postgres__timestamp_with_offset_as_utc(expression) -%}
+    {{ adapter.quote(var('helper_schema', 'partner_payouts_helpers')) }}.try_timestamp_utc(
+        {{ expression }})
+{%- endmacro %}
+
+{% macro default__timestamp_with_offset_as_utc(expression) -%}
+    {{ exceptions.raise_compiler_error(
+        'timestamp_with_offset_as_utc is not implemented for ' ~ target.type) }}
+{%- endmacro %}
+
+
+{#- A decimal with `.` (exponent allowed) of the given type; anything else is null. -#}
+{% macro parse_decimal(expression, data_type) -%}
+    case
+        when {{ partner_payouts.matches_pattern(
+            expression, partner_payouts.decimal_pattern()) }}
+            then {{ partner_payouts.try_cast(expression, data_type) }}
+    end
+{%- endmacro %}
+
+
+{#-
+    Whole numbers only (up to 9 digits): '12' and '12.0' parse, '12.5' and
+    'twelve' do not.
+-#}
+{% macro parse_integer(expression) -%}
+    case
+        when {{ partner_payouts.matches_pattern(
+            expression, '[+-]?[0-9]{1,9}([.]0*)?') }}
+            then cast(
+                {{ partner_payouts.try_cast(expression, 'decimal(18, 4)') }}
+                as {{ dbt.type_int() }})
     end
 {%- endmacro %}
 

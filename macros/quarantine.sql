@@ -36,14 +36,25 @@
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{#-
+    PostgreSQL: the same compact text as DuckDB's `json_object`
+    (`{"key":"value","other":null}`, keys in contract order), built from
+    `to_json` of each value, so the record, its fingerprint and the
+    rejection ids are identical on both engines.
+-#}
 {% macro postgres__raw_record(columns, relation_alias, redact) -%}
     {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
-    cast(json_build_object(
+    (
+        '{'
         {%- for column in columns %}
-        '{{ column }}', {{ partner_payouts.raw_record_value(column, prefix, redact) }}
-        {{- ',' if not loop.last }}
+        || '{{ ',' if not loop.first }}"{{ column }}":'
+        || coalesce(
+            cast(to_json({{ partner_payouts.raw_record_value(column, prefix, redact) }}
+                ) as text),
+            'null')
         {%- endfor %}
-    ) as {{ dbt.type_string() }})
+        || '}'
+    )
 {%- endmacro %}
 
 

@@ -53,6 +53,23 @@ def coverage(args) -> int:
     return 1 if problems else 0
 
 
+def load_raw(args) -> int:
+    from partner_payouts.loader import RawExportError
+    from partner_payouts.loader import load_raw as run_load
+
+    try:
+        summary = run_load(Path(args.raw_dir), schema=args.schema, host=args.host,
+                           port=args.port, user=args.user, dbname=args.dbname)
+    except RawExportError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Raw export {args.raw_dir} loaded into schema {summary.schema}: "
+          f"{sum(summary.rows.values()):,} rows")
+    for table, rows in summary.rows.items():
+        print(f"  {table:<20} {rows:>12,} rows  ({summary.files[table].name})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="partner-payouts",
@@ -91,6 +108,19 @@ def build_parser() -> argparse.ArgumentParser:
     cover.add_argument("--warehouse", default=None,
                        help="DuckDB file whose marts are checked column by column")
     cover.set_defaults(handler=coverage)
+
+    load = commands.add_parser(
+        "load-raw", help="copy a raw export (CSV or Parquet files) into the raw schema of a "
+                         "PostgreSQL database, for engines that cannot read files")
+    load.add_argument("--raw-dir", required=True, help="folder of the raw export")
+    load.add_argument("--schema", default="raw", help="target schema (default raw)")
+    load.add_argument("--host", default=None, help="default $PAYOUTS_PG_HOST or localhost")
+    load.add_argument("--port", type=int, default=None, help="default $PAYOUTS_PG_PORT or 5432")
+    load.add_argument("--user", default=None, help="default $PAYOUTS_PG_USER or postgres")
+    load.add_argument("--dbname", default=None,
+                      help="default $PAYOUTS_PG_DBNAME or partner_payouts "
+                           "(password: $PAYOUTS_PG_PASSWORD)")
+    load.set_defaults(handler=load_raw)
     return parser
 
 

@@ -35,9 +35,10 @@ def run_dbt(command: list[str], raw_dir: Path, warehouse: Path, workdir: Path,
 class Warehouse:
     """A built warehouse, opened read-only for queries."""
 
-    def __init__(self, path: Path, result):
+    def __init__(self, path: Path, result, raw_dir: Path | None = None):
         self.path = path
         self.result = result
+        self.raw_dir = raw_dir
 
     def rows(self, sql: str):
         with duckdb.connect(str(self.path), read_only=True) as con:
@@ -57,7 +58,7 @@ def build(raw_dir: Path, tmp: Path, project_dir: Path = REPO,
     tmp.mkdir(parents=True, exist_ok=True)
     warehouse = tmp / "warehouse.duckdb"
     result = run_dbt(list(command), raw_dir, warehouse, tmp, project_dir=project_dir)
-    return Warehouse(warehouse, result)
+    return Warehouse(warehouse, result, raw_dir)
 
 
 def combined_export(tmp: Path, base: str, *extras: str) -> Path:
@@ -105,6 +106,38 @@ def bad_rows_warehouse(tmp_path_factory):
     wh = build(RAW_EXPORTS / "bad_rows", tmp_path_factory.mktemp("bad_rows"))
     assert wh.result.returncode == 0, output(wh.result)[-4000:]
     return wh
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory):
+    """The scale-1 demo export (seed 42), generated and built."""
+    from partner_payouts.demo.generate import generate
+
+    root = tmp_path_factory.mktemp("demo_warehouse")
+    generate(root / "raw", scale=1, seed=42)
+    wh = build(root / "raw", root / "build")
+    assert wh.result.returncode == 0, output(wh.result)[-4000:]
+    return wh
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throw-away PostgreSQL server (tests/python/postgres_server.py).
+
+    Skipped where the server binaries are missing, unless
+    PAYOUTS_REQUIRE_POSTGRES=1 (as in CI), which turns the skip into a failure.
+    """
+    import postgres_server as pg
+
+    bindir = pg.find_bindir()
+    if bindir is None:
+        message = "PostgreSQL server binaries (initdb, pg_ctl) not found"
+        if os.environ.get("PAYOUTS_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message + " and PAYOUTS_REQUIRE_POSTGRES=1")
+        pytest.skip(message)
+    server = pg.start(bindir)
+    yield server
+    pg.stop(server)
 
 
 @pytest.fixture

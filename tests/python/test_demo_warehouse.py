@@ -2,21 +2,10 @@
 
 import pytest
 
-from conftest import build, output
-from partner_payouts.demo.generate import generate
 from partner_payouts.raw_contract import RAW_TABLES
 from test_staging_fixtures import STAGED
 
 pytestmark = pytest.mark.dbt
-
-
-@pytest.fixture(scope="module")
-def demo_warehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo_warehouse")
-    generate(root / "raw", scale=1, seed=42)
-    wh = build(root / "raw", root / "build")
-    assert wh.result.returncode == 0, output(wh.result)[-4000:]
-    return wh
 
 
 def test_every_staging_model_is_populated(demo_warehouse):

@@ -189,6 +189,21 @@ def test_missing_file_stops_the_build(copy_export, tmp_path):
     assert f"Raw file missing: expected {folder}/payments.csv" in output(result)
 
 
+@pytest.mark.parametrize("broken", ["payments.parquet", "payments.csv"])
+def test_unreadable_file_stops_the_build_naming_it(broken, copy_export, tmp_path):
+    folder = copy_export("clean")
+    (folder / "payments.csv").unlink()
+    if broken.endswith(".parquet"):
+        (folder / broken).write_bytes(b"not a parquet file")
+    else:  # not UTF-8
+        (folder / broken).write_bytes(
+            b"payment_id,invoice_id,received_on,amount,recorded_at\n"
+            b"PM1,I001,2024-03-01,\xff\xfe10,2024-03-01\n")
+    result = build(folder, tmp_path / "build").result
+    assert result.returncode != 0
+    assert str(folder / broken) in output(result)
+
+
 def test_csv_and_parquet_of_one_table_stop_the_build(copy_export, tmp_path):
     folder = copy_export("clean")
     pq.write_table(pacsv.read_csv(folder / "fx_rates.csv"), folder / "fx_rates.parquet")
