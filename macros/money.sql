@@ -72,7 +72,7 @@
 {%- endmacro %}
 
 {% macro default__round_money(expression) -%}
-    cast(round({{ expression }}, 2) as decimal(18, 2))
+    cast(round({{ expression }}, 2) as {{ partner_payouts.type_money_cents() }})
 {%- endmacro %}
 
 {#-

@@ -10,6 +10,12 @@
 {% endmacro %}
 {% macro default__type_money() %}decimal(18, 4){% endmacro %}
 
+{#- Money rounded to cents: payout amounts and carried balances. -#}
+{% macro type_money_cents() %}
+    {{ return(adapter.dispatch('type_money_cents', 'partner_payouts')()) }}
+{% endmacro %}
+{% macro default__type_money_cents() %}decimal(18, 2){% endmacro %}
+
 {% macro type_money_wide() %}
     {{ return(adapter.dispatch('type_money_wide', 'partner_payouts')()) }}
 {% endmacro %}

@@ -91,7 +91,8 @@ def test_lead_registry_and_benefits(commission_warehouse):
 
 def test_closed_periods_never_change_and_late_documents_become_adjustments(
         commission_warehouse, tmp_path):
-    """Rebuild with late invoices, a late credit note and a late payment."""
+    """Rebuild with late invoices, a late credit note, a late payment and a lead
+    registered after a close."""
     before = payouts(commission_warehouse)
     late = build(combined_export(tmp_path, "commissions", "commissions_late"), tmp_path / "wh")
     assert late.result.returncode == 0, output(late.result)[-4000:]
@@ -109,6 +110,19 @@ def test_closed_periods_never_change_and_late_documents_become_adjustments(
     # NetSource April: its own 100 + March's invoice paid late, 100.
     assert after[("A002", date(2025, 4, 1))] == (
         "USD", D("100"), D("100"), D("0"), D("200.00"), D("0"), date(2025, 5, 31), False, 2)
+    # A lead registered on 1 April for a customer billed since January
+    # (OpenNebula, 12 %): only the April invoice earns, 120.00, against the
+    # -133.33 carried in: pays 0, carries -13.33. February stays as it was.
+    assert after[("A004", date(2025, 4, 1))] == (
+        "EUR", D("120"), D("0"), D("-133.33"), D("0"), D("-13.33"), date(2025, 5, 31),
+        False, 1)
+    late_lead = {row[0]: row[1:] for row in late.rows(
+        "select invoice_line_id, status, exclusion_reason from marts.fct_commission_lines "
+        "where agreement_id = 'A004' and customer_id = 'C001'")}
+    assert late_lead == {
+        **{line: ("excluded", "outside_commission_window")
+           for line in ("IL001", "IL002", "IL003", "IL004", "IL006", "IL007")},
+        "IL005": ("payable", None)}
     adjustments = late.rows(
         "select invoice_line_id, natural_period_start, settlement_period_start "
         "from marts.fct_commission_lines where is_adjustment order by 1")
@@ -121,7 +135,7 @@ def test_closed_periods_never_change_and_late_documents_become_adjustments(
 
 def test_explanation_query_adds_up_to_the_payout(commission_warehouse, tmp_path):
     """analyses/explain_partner_payout.sql: the lines it lists make up the payout."""
-    from conftest import REPO, run_dbt
+    from conftest import run_dbt
 
     result = run_dbt(["compile", "-s", "explain_partner_payout", "--vars",
                       "{explain_agreement_id: A001, explain_period_start: '2025-01-01'}"],
@@ -140,4 +154,3 @@ def test_explanation_query_adds_up_to_the_payout(commission_warehouse, tmp_path)
     assert total[1] == ("rounded sum of payable lines 450.00 + carried in 0.00 "
                         "= payout 450.00 + carried out 0.00")
     assert total[15] == D("450")
-    assert REPO.exists()

@@ -64,6 +64,15 @@ def test_the_demo_exercises_every_commission_outcome(demo_warehouse):
         "select count(*) from marts.fct_partner_payouts where is_closed") > 0
     assert demo_warehouse.scalar(
         "select count(*) from marts.fct_commission_lines where is_base_capped") > 0
+    # A partner registered an OpenNebula customer that was already billed:
+    # the invoices before the registration earn nothing, the later ones do.
+    late_referrals = demo_warehouse.rows(
+        "select customer_id from marts.fct_commission_lines "
+        "where program_code = 'opennebula_referral' "
+        "group by customer_id having "
+        "count(case when exclusion_reason = 'outside_commission_window' then 1 end) > 0 "
+        "and count(case when status = 'payable' then 1 end) > 0")
+    assert late_referrals
     deal_statuses = {s for (s,) in demo_warehouse.rows(
         "select distinct deal_status from marts.rpt_lead_registry")}
     assert deal_statuses == {"open", "won", "lost", "expired"}

@@ -3,8 +3,13 @@
 {#-
     The commission rules, applied to every invoice line of a customer for
     whom a partner registered a lead in a commission program, once per that
-    partner's agreement (programs.md, "Which lines appear"). All terms are
-    the ones in force on the line's `issued_on`.
+    partner's agreement (programs.md, "Which lines appear"). The terms are
+    the ones in force on the line's earning day: its `issued_on`, or for a
+    credit note the issue day of the invoice it corrects, so that a credit
+    note takes back exactly what its invoice earned (rate, cap, basis,
+    termination tail), whatever changed since. How the line settles (period
+    length, trigger, due rule, payout currency) follows the terms in force
+    on its own `issued_on`.
 
     1. The deciding lead: of the agreement's leads for the customer, the one
        that got furthest (attributed before any reason; then the reason
@@ -18,9 +23,12 @@
        `vendor_termination_tail_months`, or after `terminated_on` when the
        program has no tail); for a credit note both dates are its corrected
        invoice's issue day, so it claws back what that invoice earned;
-       outside_commission_window (One Network: the line's service does not
-       start in the deal's first year), product_excluded and
-       charge_type_excluded (seed `commission_basis`).
+       outside_commission_window (the line was issued before the lead was
+       registered: a referral earns from its registration day on, so a
+       lead registered late never pays for sales made before it; One
+       Network: the line's service does not start in the deal's first
+       year), product_excluded and charge_type_excluded (seed
+       `commission_basis`).
     3. Rate: the agreement's override, else the program's rate; capped at
        `max_commission_rate` (NetSource 10 %), `is_rate_capped` reports it.
     4. Base: the line's net amount; where the program caps it at the original
@@ -31,6 +39,8 @@
     5. `commission_amount` = base × rate at full precision (excluded lines:
        base 0, commission 0). Rounding happens once, per payout row.
 -#}
+{%- set earning_on = 'coalesce(lines.corrected_issued_on, lines.issued_on)' -%}
+
 with lines as (
     select * from {{ ref('int_invoice_lines_joined') }}
 ),
@@ -73,6 +83,7 @@ agreement_leads as (
         leads.agreement_id,
         leads.customer_id,
         leads.registered_at,
+        {{ timestamp_date('leads.registered_at') }} as registered_on,
         leads.attribution_reason,
         leads.commission_window_months,
         deals.commission_window_starts_on,
@@ -94,11 +105,16 @@ line_lead_windows as (
         agreement_leads.attribution_reason,
         agreement_leads.reason_progress,
         agreement_leads.registered_at,
-        agreement_leads.commission_window_months is null
-        or coalesce(
-            agreement_leads.commission_window_starts_on <= lines.service_on
-            and agreement_leads.commission_window_ends_on > lines.service_on,
-            false
+        coalesce(lines.corrected_issued_on, lines.issued_on)
+        >= agreement_leads.registered_on
+        and (
+            agreement_leads.commission_window_months is null
+            or coalesce(
+                agreement_leads.commission_window_starts_on <= lines.service_on
+                and agreement_leads.commission_window_ends_on
+                > lines.service_on,
+                false
+            )
         ) as is_in_commission_window
     from lines
     inner join agreement_leads
@@ -144,14 +160,15 @@ decided as (
             agreement ended).
         #}
         coalesce(lines.corrected_issued_on, lines.issued_on) as earning_on,
-        coalesce(agreements.payout_currency_override, terms.payout_currency)
-            as payout_currency,
+        coalesce(
+            agreements.payout_currency_override, period_terms.payout_currency
+        ) as payout_currency,
         terms.commission_rate as program_commission_rate,
         terms.max_commission_rate,
-        terms.settlement_months,
-        terms.settlement_trigger,
-        terms.payout_due_months_after_period,
-        terms.payout_due_days_after_receipt,
+        period_terms.settlement_months,
+        period_terms.settlement_trigger,
+        period_terms.payout_due_months_after_period,
+        period_terms.payout_due_days_after_receipt,
         terms.vendor_termination_tail_months,
         coalesce(terms.caps_base_at_original_contract, false)
             as caps_base_at_original_contract,
@@ -170,13 +187,17 @@ decided as (
     left join terms
         on
             agreements.program_code = terms.program_code
-            and {{ in_force('terms', 'lines.issued_on') }}
+            and {{ in_force('terms', earning_on) }}
+    left join terms as period_terms
+        on
+            agreements.program_code = period_terms.program_code
+            and {{ in_force('period_terms', 'lines.issued_on') }}
     {{ commission_basis_joins(
         'family', 'agreements.program_code', 'product_family',
-        'lines.product_family', 'lines.issued_on') }}
+        'lines.product_family', earning_on) }}
     {{ commission_basis_joins(
         'charge', 'agreements.program_code', 'charge_type',
-        'lines.charge_type', 'lines.issued_on') }}
+        'lines.charge_type', earning_on) }}
     left join original_contracts
         on lines.customer_id = original_contracts.customer_id
     left join fx_rates as original_rates
@@ -305,6 +326,7 @@ final as (
         based.net_amount as line_net_amount,
         coalesce(based.is_after_original_term, false)
             as is_after_original_term,
+        based.original_contract_cap_amount,
         based.base_amount,
         based.exclusion_reason is null
         and based.base_amount <> based.net_amount as is_base_capped,

@@ -32,7 +32,10 @@
     Payable: period rule (`payout_due_months_after_period`): the last day of
     the month that many months after the booked period's end (NWS: the
     month after the quarter). Receipt rule (`payout_due_days_after_receipt`,
-    One Network): the trigger day + that many days.
+    One Network): the trigger day + that many days; for an adjustment, the
+    day the deciding payment was recorded + that many days when that is
+    later (the vendor cannot pay on a receipt it did not know of, so a late
+    receipt is never due before the period it is booked into).
 -#}
 with lines as (
     select * from {{ ref('int_commission_lines_evaluated') }}
@@ -157,7 +160,15 @@ booked as (
         late.commission_line_id is not null as is_adjustment,
         coalesce(
             late.booked_period_start, in_period.natural_period_start
-        ) as settlement_period_start
+        ) as settlement_period_start,
+        case
+            when
+                late.commission_line_id is not null
+                and {{ timestamp_date('in_period.deciding_recorded_at') }}
+                > in_period.settles_on
+                then {{ timestamp_date('in_period.deciding_recorded_at') }}
+            else in_period.settles_on
+        end as receipt_known_on
     from in_period
     left join late
         on in_period.commission_line_id = late.commission_line_id
@@ -175,7 +186,8 @@ final as (
                     'periods.period_end',
                     'booked.payout_due_months_after_period')) }}
             else {{ add_days(
-                'booked.settles_on', 'booked.payout_due_days_after_receipt') }}
+                'booked.receipt_known_on',
+                'booked.payout_due_days_after_receipt') }}
         end as payable_on,
         case
             when booked.exclusion_reason is not null then 'excluded'

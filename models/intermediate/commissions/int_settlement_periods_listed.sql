@@ -1,7 +1,7 @@
 {#-
     Every settlement period of every commission program, from the first day
-    its terms are in force until a year after the as-of date (or the last
-    payout run), with its payout run: `closed_at` is when the period's
+    its terms are in force until var `settlement_months_after_as_of` (12)
+    months after the as-of date (or the last payout run), with its payout run: `closed_at` is when the period's
     statements were issued (null = the period is still open). Periods are
     `settlement_months` calendar months long, aligned on 1 January (NWS:
     quarters; the others: months), as in force at the period's first month.
@@ -33,7 +33,8 @@ bounds as (
         first_terms.first_month,
         {{ add_months(
             'coalesce(greatest(as_of.as_of_on, last_runs.last_run_ends_on),'
-            ~ ' as_of.as_of_on)', 12) }} as last_day
+            ~ ' as_of.as_of_on)',
+            var('settlement_months_after_as_of')) }} as last_day
     from first_terms
     cross join last_runs
     cross join as_of

@@ -174,15 +174,15 @@ final as (
         cast(balanced.adjustment_amount as {{ type_money_wide() }})
             as adjustment_amount,
         balanced.period_net_amount,
-        cast(balanced.carried_in_amount as decimal(18, 2))
+        cast(balanced.carried_in_amount as {{ type_money_cents() }})
             as carried_in_amount,
         cast(
             balanced.period_net_amount
             + balanced.carried_in_amount
             - balanced.carried_out_amount
-            as decimal(18, 2)
+            as {{ type_money_cents() }}
         ) as payout_amount,
-        cast(balanced.carried_out_amount as decimal(18, 2))
+        cast(balanced.carried_out_amount as {{ type_money_cents() }})
             as carried_out_amount,
         case
             when terms.payout_due_months_after_period is not null

@@ -6,8 +6,11 @@
     the lead that won when this one is a conflict. Holds no personal data:
     contacts are only counted.
 
-    Deal status, first that applies: `lost` (lead rejected or withdrawn, or
-    in conflict with another lead), `won` (a qualifying contract was signed
+    Deal status, first that applies: `lost` (lead rejected or withdrawn, in
+    conflict with another lead, or approved but not a valid lead for the
+    program: no decision maker introduced, or the partner's agreement not
+    approved; such a lead opens no window and earns nothing, so a contract
+    the customer signs is not the partner's deal), `won` (a qualifying contract was signed
     in the deal window), `open` (the window is still running on the as-of
     date, or the lead awaits approval), `expired` (the window ended without
     a qualifying contract, or the lead expired before approval).
@@ -45,7 +48,13 @@ registry_leads as (
         leads.*,
         leads.lead_status in ('rejected', 'withdrawn')
         or coalesce(leads.attribution_reason = 'lead_conflict', false)
-            as is_lost
+        or coalesce(
+            leads.lead_status = 'approved'
+            and leads.attribution_reason in (
+                'no_valid_lead', 'agreement_not_approved'
+            ),
+            false
+        ) as is_lost
     from leads
     where leads.deal_window_months is not null
 ),

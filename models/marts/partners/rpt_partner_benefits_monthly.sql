@@ -12,8 +12,14 @@
     here: the benefit counts the customers' revenue). `eligible_this_year`
     is true from the first month of the calendar year that met the
     threshold until December ("eligible for the year once any month of it
-    met it"). Months run from the agreement's approval month to the as-of
-    month; months without revenue show 0.
+    met it"); a new calendar year starts without it. Months run from the
+    agreement's approval month to the as-of month, or to the month it was
+    terminated (by either side: benefits are for members of the program,
+    while a vendor termination's commission tail only pays on invoices);
+    months without revenue show 0. Reseller rows follow the same months
+    (benefits from the approval month to the termination month), while
+    their tiers and discounts are reported in rpt_reseller_tiers_monthly
+    whatever the agreement's state.
 -#}
 with lines as (
     select * from {{ ref('int_commission_lines_converted') }}
@@ -52,6 +58,7 @@ commission_agreements as (
         agreements.agreement_id,
         agreements.partner_id,
         agreements.program_code,
+        agreements.terminated_on,
         {{ month_start('agreements.approved_on') }} as approved_month
     from agreements
     where
@@ -72,6 +79,12 @@ agreement_months as (
         on
             {{ add_months('commission_agreements.approved_month', 'spine.n') }}
             <= as_of.as_of_on
+            and (
+                commission_agreements.terminated_on is null
+                or {{ add_months(
+                    'commission_agreements.approved_month', 'spine.n') }}
+                <= commission_agreements.terminated_on
+            )
 ),
 
 referred_revenue as (
@@ -156,10 +169,20 @@ reseller_rows as (
         reseller_tiers.effective_tier,
         tier_benefits.tier_benefits
     from reseller_tiers
+    inner join agreements
+        on reseller_tiers.agreement_id = agreements.agreement_id
     left join tier_benefits
         on
             reseller_tiers.partner_id = tier_benefits.partner_id
             and reseller_tiers.month_start = tier_benefits.month_start
+    where
+        agreements.is_approved
+        and reseller_tiers.month_start
+        >= {{ month_start('agreements.approved_on') }}
+        and (
+            agreements.terminated_on is null
+            or reseller_tiers.month_start <= agreements.terminated_on
+        )
 ),
 
 commission_eligibility as (

@@ -160,7 +160,7 @@ SCRIPTED = [
     ("opennebula", "early_lead"), ("opennebula", "conflict"), ("onenetwork", "conflict"),
     ("onenetwork", "registered_again"), ("onenetwork", "late_deal"),
     ("onenetwork", "no_decision_maker"), ("onenetwork", "rejected"),
-    ("direct", "existing_customer"),
+    ("direct", "existing_customer"), ("direct", "late_referral"),
 ]
 
 
@@ -354,8 +354,13 @@ def build_direct(rng, ids, block, partners, scenario=None):
     for contract in contracts:
         if w.PRODUCTS[contract["product"]].family == "cdn":
             contract["usage"] = True
-    if happens(rng, 0.06, "existing_customer", scenario):
-        kind = "netsource" if rng.random() < 0.6 else "nws"
+    if happens(rng, 0.06, "existing_customer", scenario) or scenario == "late_referral":
+        # Registered by a partner after the customer started: NetSource and
+        # NWS exclude the customer; OpenNebula has no customer rule, so only
+        # the invoices issued before the registration earn nothing.
+        draw = rng.random()
+        kind = ("opennebula" if scenario == "late_referral" or 0.5 <= draw < 0.7
+                else "netsource" if draw < 0.5 else "nws")
         partner = pick_partner(rng, partners[kind], kind=kind)
         add_lead(rng, ids, block, partner, kind, customer,
                  random_time(rng, min(first_start + days(rng.integers(30, 300)), LAST_START)))
