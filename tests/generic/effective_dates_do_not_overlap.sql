@@ -2,7 +2,10 @@
     Effective-dated rows (`valid_from` inclusive, `valid_to` exclusive, null =
     open-ended) of the same `partition_by` key must not overlap, and each
     must end after it starts: on any day at most one row is in force.
-    Fails for every overlapping pair and every empty interval.
+    Fails for every overlapping pair (two rows starting on the same day
+    included) and every empty interval. Rows are put in order of their
+    start, so each pair is compared once: a row overlaps a later one when it
+    has not ended by the later one's start.
 -#}
 {% test effective_dates_do_not_overlap(model, partition_by) %}
 
@@ -10,7 +13,11 @@ with rows_in_force as (
     select
         {{ partition_by | join(', ') }},
         valid_from,
-        valid_to
+        valid_to,
+        row_number() over (
+            partition by {{ partition_by | join(', ') }}
+            order by valid_from, valid_to
+        ) as row_order
     from {{ model }}
 ),
 
@@ -27,7 +34,7 @@ overlapping_rows as (
             {% for column in partition_by -%}
                 earlier.{{ column }} = later.{{ column }} and
             {% endfor -%}
-            earlier.valid_from < later.valid_from
+            earlier.row_order < later.row_order
             and (earlier.valid_to is null or earlier.valid_to > later.valid_from)
 ),
 

@@ -114,9 +114,10 @@ def demo_warehouse(tmp_path_factory):
     from partner_payouts.demo.generate import generate
 
     root = tmp_path_factory.mktemp("demo_warehouse")
-    generate(root / "raw", scale=1, seed=42)
+    summary = generate(root / "raw", scale=1, seed=42)
     wh = build(root / "raw", root / "build")
     assert wh.result.returncode == 0, output(wh.result)[-4000:]
+    wh.demo = summary  # the generator's own record (e.g. its misbilled lines)
     return wh
 
 

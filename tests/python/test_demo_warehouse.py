@@ -95,3 +95,21 @@ def test_the_demo_exercises_every_reseller_outcome(demo_warehouse):
     sources = {s for (s,) in demo_warehouse.rows(
         "select distinct tier_lock_source from marts.fct_reseller_discount_audit")}
     assert {"order_month", "renewed_contract"} <= sources
+
+
+def test_the_audit_finds_exactly_the_lines_the_demo_billing_system_misbilled(demo_warehouse):
+    """End to end: the generator keeps a ledger of the reseller lines it billed
+    with a wrong discount (discount billed - entitled, in cents). The audit
+    must flag only those, in the right direction, and every one off by 2
+    cents or more (a 1-cent error can hide in the €0.01 tolerance, since
+    the entitled amount is exact and the invoice is rounded to cents)."""
+    misbilled = demo_warehouse.demo.misbilled_reseller_lines
+    assert len(misbilled) > 20
+    findings = dict(demo_warehouse.rows(
+        "select invoice_line_id, finding from marts.fct_reseller_discount_audit "
+        "where finding <> 'ok'"))
+    assert set(findings) <= set(misbilled)
+    assert {line for line, cents in misbilled.items() if abs(cents) >= 2} <= set(findings)
+    for line, finding in findings.items():
+        expected = "over_discounted" if misbilled[line] > 0 else "under_discounted"
+        assert finding == expected, line

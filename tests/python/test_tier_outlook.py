@@ -36,7 +36,7 @@ def history(partner, mrr, current_tier):
 def run(*histories):
     tiers = pd.DataFrame([row for h in histories for row in h])
     frame = OUTLOOK.outlook(tiers, BANDS, {"lsw_reseller": 1}, MONTHS[6], window=6,
-                            horizon=36, high=0.5, medium=0.2)
+                            min_months=3, horizon=36, high=0.5, medium=0.2)
     return {row["partner_id"]: row for row in frame.to_dict("records")}
 
 
@@ -82,3 +82,18 @@ def test_short_history_and_tier_zero():
     # Tier 0 cannot drop; 500 is (500 - 200) / 20 = 15 months away.
     assert rows["Z"]["drop_risk_pct"] is None
     assert rows["Z"]["months_to_next_tier"] == 15
+
+
+def test_the_exact_mrr_is_kept_and_a_program_without_terms_gets_no_outlook():
+    rows = history("E", [1000, 1100, 1200, 1300, 1400, "1500.000000000001"], 1)
+    for row in rows:
+        row["mrr_eur_text"] = str(row["mrr_eur"])
+    tiers = pd.DataFrame(rows)
+    frame = OUTLOOK.outlook(tiers, BANDS, {"lsw_reseller": 1}, MONTHS[6], window=6,
+                            min_months=3, horizon=36, high=0.5, medium=0.2)
+    # The float fit would make this 1500.0; the stored value is the exact text.
+    assert frame.loc[0, "last_mrr_eur"] == "1500.000000000001"
+    no_terms = OUTLOOK.outlook(tiers, BANDS, {}, MONTHS[6], window=6,
+                               min_months=3, horizon=36, high=0.5, medium=0.2)
+    assert no_terms.loc[0, "method"] == "no reseller terms in force at the as-of date: no outlook"
+    assert no_terms.loc[0, "months_to_next_tier"] is None

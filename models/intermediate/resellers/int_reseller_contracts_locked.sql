@@ -10,7 +10,10 @@
     locked it. A tier change never changes the discount of a
     contract already ordered. A renewal whose chain reaches no locking
     contract falls back to its own order month (`tier_lock_source`
-    `renewal_without_origin`).
+    `renewal_without_origin`). The program (and so the lock rule) is the
+    reseller's agreement's, whether or not its order month has a tier row;
+    an order type the seed does not list has no rule, which a test turns
+    into a failed build rather than a silent default.
 -#}
 with contracts as (
     select * from {{ ref('stg_billing__contracts') }}
@@ -26,6 +29,10 @@ tiers as (
 
 locks as (
     select * from {{ ref('reseller_order_type_locks') }}
+),
+
+agreements as (
+    select * from {{ ref('int_partner_agreements_joined') }}
 ),
 
 bands as (
@@ -49,21 +56,32 @@ reseller_contracts as (
     where customers.reseller_partner_id is not null
 ),
 
+reseller_programs as (
+    select
+        agreements.partner_id,
+        agreements.program_code
+    from agreements
+    where agreements.rule_type = 'reseller_discount'
+),
+
 own_locks as (
     select
         reseller_contracts.*,
-        tiers.program_code,
+        reseller_programs.program_code,
         tiers.effective_tier as order_month_tier,
-        coalesce(locks.tier_lock, 'order_month') as tier_lock
+        locks.tier_lock
     from reseller_contracts
+    left join reseller_programs
+        on reseller_contracts.partner_id = reseller_programs.partner_id
     left join tiers
         on
             reseller_contracts.partner_id = tiers.partner_id
+            and reseller_programs.program_code = tiers.program_code
             and {{ month_start('reseller_contracts.ordered_on') }}
             = tiers.month_start
     left join locks
         on
-            tiers.program_code = locks.program_code
+            reseller_programs.program_code = locks.program_code
             and reseller_contracts.order_type = locks.order_type
             and {{ in_force('locks', 'reseller_contracts.ordered_on') }}
 ),
@@ -115,6 +133,7 @@ final as (
         locked.renews_contract_id,
         locked.term_months,
         locked.ordered_on,
+        locked.tier_lock,
         locked.tier_lock_source,
         locked.lock_contract_id,
         origins.ordered_on as lock_ordered_on,

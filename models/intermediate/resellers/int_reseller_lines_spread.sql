@@ -7,9 +7,10 @@
     days in that month, the weights scaled to sum to 1, so a 12-month line
     adds 1/12 of its net amount to each month and a line for one whole month
     adds all of it. Weights are counted in whole units of a common multiple
-    of all month lengths, so every share is one exact division; the last
-    month takes the remainder, so the months of a line always add up to its
-    net amount exactly. Each month's share is also
+    of all month lengths, so every share is one exact division; each share
+    is kept at the stored precision (12 decimals) and the last month takes
+    the remainder, so the stored months of a line always add up to its net
+    amount exactly. Each month's share is also
     converted to EUR at that month's last-day rate (latest on or before).
 -#}
 with lines as (
@@ -101,8 +102,9 @@ weighted as (
             stay exact.
         #}
         cast(
-            covered.days_covered * {{ days_in_month_multiple() }}
-            / covered.days_in_month
+            {{ divide_exact(
+                'covered.days_covered * ' ~ days_in_month_multiple(),
+                'covered.days_in_month') }}
             as {{ dbt.type_bigint() }}
         ) as month_weight_units
     from covered
@@ -124,9 +126,12 @@ scaled as (
 shared as (
     select
         scaled.*,
-        {{ divide_exact(
-            'scaled.net_amount * scaled.month_weight_units',
-            'scaled.line_weight_units') }} as month_share_amount
+        cast(
+            {{ divide_exact(
+                'scaled.net_amount * scaled.month_weight_units',
+                'scaled.line_weight_units') }}
+            as {{ type_money_wide() }}
+        ) as month_share_amount
     from scaled
 ),
 

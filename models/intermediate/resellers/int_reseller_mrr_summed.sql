@@ -1,8 +1,8 @@
 {#-
     MRR per reseller and month, in EUR: the spread recurring net amounts of
     all the reseller's accounts in all legal entities (int_reseller_lines_
-    spread), on a month spine from the reseller's first order or first
-    invoiced month to the as-of month, so that silent months show 0 (the MRR
+    spread), on a month spine from the reseller's first order, first issued
+    invoice or first service month to the as-of month, so that silent months show 0 (the MRR
     playbook: spine × amounts, coalesce to 0). Resellers are the partners
     with an agreement in a `reseller_discount` program.
 -#}
@@ -20,6 +20,10 @@ customers as (
 
 contracts as (
     select * from {{ ref('stg_billing__contracts') }}
+),
+
+lines as (
+    select * from {{ ref('int_invoice_lines_joined') }}
 ),
 
 as_of as (
@@ -54,6 +58,17 @@ first_orders as (
     group by customers.reseller_partner_id
 ),
 
+first_issues as (
+    select
+        customers.reseller_partner_id as partner_id,
+        min(lines.issued_on) as first_issued_on
+    from lines
+    inner join customers
+        on lines.customer_id = customers.customer_id
+    where customers.reseller_partner_id is not null
+    group by customers.reseller_partner_id
+),
+
 monthly as (
     select
         spread.partner_id,
@@ -69,6 +84,11 @@ starts as (
         first_orders.partner_id,
         {{ month_start('first_orders.first_ordered_on') }} as month_start
     from first_orders
+    union all
+    select
+        first_issues.partner_id,
+        {{ month_start('first_issues.first_issued_on') }} as month_start
+    from first_issues
     union all
     select
         monthly.partner_id,

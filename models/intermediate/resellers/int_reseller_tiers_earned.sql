@@ -4,12 +4,21 @@
     - Earned tier of month M = the band of the MRR of month M −
       `tier_basis_lag_months` (1: "the vendor checks monthly whether the
       partner moved during the previous month"), lower edge included
-      (seed `reseller_tier_bands`, in force on M's first day).
+      (seed `reseller_tier_bands`, in force on M's first day). The basis
+      MRR is that month's MRR rounded to cents (half away from zero): a
+      month's MRR is a sum of spread shares kept at 12 decimals, so six
+      quarterly lines of 1,000 add up to 1,999.999999999998, and the band
+      edges are amounts in euros and cents; the tier is decided on the
+      amount a partner manager sees.
     - Grace: a `tier_grace_periods` row lifts the reseller to its granted
       tier in every month its period touches: effective tier = max(earned,
-      granted), `in_grace`. On the row of a grace period's last month,
-      `grace_outcome` is `confirmed` when the earned tier reached the granted
-      tier in some month of the period, `lapsed` otherwise.
+      granted; the highest grant when periods overlap), `in_grace`. On the
+      row of a grace period's last month, `grace_outcome` is `confirmed`
+      when the earned tier reached the granted tier in some month of the
+      period, `lapsed` otherwise (judged per grace period; when two end in
+      the same month, the one granting the higher tier is reported).
+    - `is_month_complete`: the month ended on or before the as-of date; the
+      as-of month's MRR only holds what was invoiced so far.
     - The effective tier's discounts and SLA level; the distance to the next
       tier = the next band's lower edge − the basis MRR (null in the top
       tier).
@@ -30,6 +39,10 @@ grace_periods as (
     select * from {{ ref('stg_partner_crm__tier_grace_periods') }}
 ),
 
+as_of as (
+    select * from {{ ref('int_as_of_dates_derived') }}
+),
+
 based as (
     select
         mrr.*,
@@ -46,7 +59,8 @@ based as (
 basis as (
     select
         based.*,
-        coalesce(previous_month.mrr_eur, 0) as basis_mrr_eur
+        {{ round_money('coalesce(previous_month.mrr_eur, 0)') }}
+            as basis_mrr_eur
     from based
     left join mrr as previous_month
         on
@@ -83,7 +97,9 @@ grace as (
 
 grace_coverage as (
     select
+        grace.grace_period_id,
         earned.partner_id,
+        earned.program_code,
         earned.month_start,
         earned.earned_tier,
         grace.granted_tier,
@@ -100,16 +116,23 @@ grace_coverage as (
 grace_months as (
     select
         grace_coverage.partner_id,
+        grace_coverage.program_code,
         grace_coverage.month_start,
         max(grace_coverage.granted_tier) as granted_tier
     from grace_coverage
-    group by grace_coverage.partner_id, grace_coverage.month_start
+    group by
+        grace_coverage.partner_id,
+        grace_coverage.program_code,
+        grace_coverage.month_start
 ),
 
-grace_outcomes as (
+period_outcomes as (
     select
+        grace_coverage.grace_period_id,
         grace_coverage.partner_id,
-        grace_coverage.last_month as month_start,
+        grace_coverage.program_code,
+        grace_coverage.last_month,
+        grace_coverage.granted_tier,
         max(
             case
                 when grace_coverage.earned_tier >= grace_coverage.granted_tier
@@ -118,7 +141,38 @@ grace_outcomes as (
             end
         ) as is_confirmed
     from grace_coverage
-    group by grace_coverage.partner_id, grace_coverage.last_month
+    group by
+        grace_coverage.grace_period_id,
+        grace_coverage.partner_id,
+        grace_coverage.program_code,
+        grace_coverage.last_month,
+        grace_coverage.granted_tier
+),
+
+ranked_outcomes as (
+    select
+        period_outcomes.*,
+        row_number() over (
+            partition by
+                period_outcomes.partner_id,
+                period_outcomes.program_code,
+                period_outcomes.last_month
+            order by
+                period_outcomes.granted_tier desc,
+                period_outcomes.is_confirmed asc,
+                period_outcomes.grace_period_id asc
+        ) as outcome_rank
+    from period_outcomes
+),
+
+grace_outcomes as (
+    select
+        ranked_outcomes.partner_id,
+        ranked_outcomes.program_code,
+        ranked_outcomes.last_month as month_start,
+        ranked_outcomes.is_confirmed
+    from ranked_outcomes
+    where ranked_outcomes.outcome_rank = 1
 ),
 
 effective as (
@@ -139,10 +193,12 @@ effective as (
     left join grace_months
         on
             earned.partner_id = grace_months.partner_id
+            and earned.program_code = grace_months.program_code
             and earned.month_start = grace_months.month_start
     left join grace_outcomes
         on
             earned.partner_id = grace_outcomes.partner_id
+            and earned.program_code = grace_outcomes.program_code
             and earned.month_start = grace_outcomes.month_start
 ),
 
@@ -153,6 +209,8 @@ final as (
         effective.agreement_id,
         effective.program_code,
         effective.month_start,
+        {{ month_end('effective.month_start') }} <= as_of.as_of_on
+            as is_month_complete,
         effective.mrr_eur,
         effective.recurring_line_count,
         effective.basis_month_start,
@@ -166,9 +224,12 @@ final as (
         effective_bands.setup_fee_discount_pct,
         effective_bands.sla_level,
         next_bands.tier as next_tier,
-        next_bands.mrr_from_eur - effective.basis_mrr_eur
-            as mrr_to_next_tier_eur
+        cast(
+            next_bands.mrr_from_eur - effective.basis_mrr_eur
+            as {{ type_money() }}
+        ) as mrr_to_next_tier_eur
     from effective
+    cross join as_of
     left join bands as effective_bands
         on
             effective.program_code = effective_bands.program_code

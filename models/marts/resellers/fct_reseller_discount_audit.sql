@@ -30,6 +30,7 @@ final as (
         capped_monthly_fee_discount_pct,
         prepayment_discount_pct,
         list_amount,
+        discount_amount,
         entitled_discount_pct,
         invoiced_discount_pct,
         entitled_net_amount,

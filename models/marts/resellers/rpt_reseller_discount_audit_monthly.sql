@@ -2,7 +2,9 @@
     The discount audit per reseller and month (by invoice issue month), for
     a partner manager: how many lines were audited, how many carry a wrong
     discount, how much the reseller was overcharged (under-discounted lines)
-    and how much revenue leaked (over-discounted lines), in EUR.
+    and how much revenue leaked (over-discounted lines), in EUR, each sum
+    rounded once to cents (half away from zero); the exact amount of every
+    line is in fct_reseller_discount_audit.
 -#}
 with audited as (
     select * from {{ ref('int_reseller_lines_audited') }}
@@ -59,10 +61,8 @@ final as (
             'partner_id', "'|'",
             'cast(month_start as ' ~ dbt.type_string() ~ ')']) }}
             as audit_month_id,
-        cast(under_discounted_eur as {{ type_money_wide() }})
-            as under_discounted_eur,
-        cast(over_discounted_eur as {{ type_money_wide() }})
-            as over_discounted_eur
+        {{ round_money('under_discounted_eur') }} as under_discounted_eur,
+        {{ round_money('over_discounted_eur') }} as over_discounted_eur
     from monthly
 )
 

@@ -1,17 +1,21 @@
 """Reseller tier outlook: where each reseller's MRR trend is heading.
 
 Python because the method is a small statistical fit per reseller (numpy),
-which SQL expresses poorly. Enabled only on adapters that run Python models
-(dbt_project.yml). Method, per reseller with an agreement in a
-`reseller_discount` program:
+which SQL expresses poorly. It reads and writes through DuckDB's relation
+API, so it is enabled on DuckDB only (dbt_project.yml); on other adapters
+it is disabled rather than left to fail. Method, per reseller with an
+agreement in a `reseller_discount` program:
 
 The method's parameters are the model's `meta.outlook` config in
-dbt_project.yml (window_months, horizon_months, high_risk, medium_risk);
-the values below are the ones set there.
+dbt_project.yml (window_months, min_months, horizon_months, high_risk,
+medium_risk); the values below are the ones set there. The basis lag is
+the program's `tier_basis_lag_months` in force at the as-of date (seed
+`reseller_terms`); a program without terms in force gets no outlook.
 
 1. Observe the MRR (EUR) of the last `window_months` (6)
    complete months before the as-of month (int_reseller_tiers_earned).
-   Fewer than 3 observed months: no outlook (`method` says so).
+   Fewer than `min_months` (3) observed months: no outlook (`method` says
+   so).
 2. Fit an ordinary least-squares line MRR = a + b·t (numpy.polyfit);
    b is `mrr_trend_eur_per_month`. The projection for the as-of month is
    a + b·(n), the residual standard deviation s (ddof 2) measures noise.
@@ -28,7 +32,8 @@ the values below are the ones set there.
 
 The fit runs in floating point: the outputs are estimates, rounded to cents
 (money) and to 4 decimals (probability) and stored as decimals. Amounts owed
-are never computed here.
+are never computed here; `last_mrr_eur` is the exact decimal MRR, carried
+through as text, never through a float.
 """
 
 import math
@@ -46,8 +51,12 @@ def _add_months(day, months):
     return pd.Timestamp(year=index // 12, month=index % 12 + 1, day=1).date()
 
 
-def outlook(tiers, bands, lags, as_of_month, window, horizon, high, medium):
-    """One outlook row per reseller; plain pandas in, pandas out (unit-testable)."""
+def outlook(tiers, bands, lags, as_of_month, window, min_months, horizon, high, medium):
+    """One outlook row per reseller; plain pandas in, pandas out (unit-testable).
+
+    `tiers` may carry `mrr_eur_text` (the exact MRR as text): then
+    `last_mrr_eur` is that text, so no float touches the stored amount.
+    """
     rows = []
     for (partner_id, agreement_id, program_code), history in tiers.groupby(
             ["partner_id", "agreement_id", "program_code"], dropna=False):
@@ -55,7 +64,6 @@ def outlook(tiers, bands, lags, as_of_month, window, horizon, high, medium):
         complete = history[history["month_start"] < as_of_month].tail(window)
         current = history[history["month_start"] == as_of_month]
         program_bands = bands[bands["program_code"] == program_code].set_index("tier")
-        lag = int(lags.get(program_code, 1))
         row = dict(partner_id=partner_id, agreement_id=agreement_id,
                    program_code=program_code, as_of_month=as_of_month,
                    months_observed=len(complete), last_complete_month=None,
@@ -66,8 +74,13 @@ def outlook(tiers, bands, lags, as_of_month, window, horizon, high, medium):
                    method=f"least-squares trend of the last {window} complete months")
         if len(current):
             row["current_tier"] = int(current["earned_tier"].iloc[0])
-        if len(complete) < 3 or row["current_tier"] is None:
-            row["method"] = "fewer than 3 complete months: no outlook"
+        if program_code not in lags:
+            row["method"] = "no reseller terms in force at the as-of date: no outlook"
+            rows.append(row)
+            continue
+        lag = int(lags[program_code])
+        if len(complete) < min_months or row["current_tier"] is None:
+            row["method"] = f"fewer than {min_months} complete months: no outlook"
             rows.append(row)
             continue
         y = complete["mrr_eur"].astype(float).to_numpy()
@@ -76,8 +89,9 @@ def outlook(tiers, bands, lags, as_of_month, window, horizon, high, medium):
         fitted = intercept + slope * t
         spread = float(np.sqrt(((y - fitted) ** 2).sum() / (len(y) - 2))) if len(y) > 2 else 0.0
         projection = intercept + slope * len(y)
+        exact = "mrr_eur_text" if "mrr_eur_text" in complete else "mrr_eur"
         row.update(last_complete_month=complete["month_start"].iloc[-1],
-                   last_mrr_eur=complete["mrr_eur"].iloc[-1],
+                   last_mrr_eur=complete[exact].iloc[-1],
                    mrr_trend_eur_per_month=round(slope, 2),
                    projected_mrr_eur=round(projection, 2))
         tier = row["current_tier"]
@@ -118,19 +132,27 @@ _COLUMNS = {
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    tiers = dbt.ref("int_reseller_tiers_earned").df()
+    # The exact MRR travels as text next to the float copy the fit uses.
+    tiers = dbt.ref("int_reseller_tiers_earned").project(
+        "partner_id, agreement_id, program_code, month_start, earned_tier, mrr_eur, "
+        "cast(mrr_eur as varchar) as mrr_eur_text").df()
     bands = dbt.ref("reseller_tier_bands").df()
     terms = dbt.ref("reseller_terms").df()
     as_of = dbt.ref("int_as_of_dates_derived").df()["as_of_on"].iloc[0]
     as_of_month = pd.Timestamp(as_of).date().replace(day=1)
-    today_bands = bands[(bands["valid_from"] <= as_of)
-                        & (bands["valid_to"].isna() | (bands["valid_to"] > as_of))]
-    lags = dict(zip(terms["program_code"], terms["tier_basis_lag_months"]))
+
+    def in_force(frame):
+        return frame[(frame["valid_from"] <= as_of)
+                     & (frame["valid_to"].isna() | (frame["valid_to"] > as_of))]
+
+    today_terms = in_force(terms)
+    lags = dict(zip(today_terms["program_code"], today_terms["tier_basis_lag_months"]))
     tiers["month_start"] = pd.to_datetime(tiers["month_start"]).dt.date
     method = dbt.config.get("meta")["outlook"]
     frame = outlook(
-        tiers, today_bands, lags, as_of_month,
-        window=int(method["window_months"]), horizon=int(method["horizon_months"]),
+        tiers, in_force(bands), lags, as_of_month,
+        window=int(method["window_months"]), min_months=int(method["min_months"]),
+        horizon=int(method["horizon_months"]),
         high=float(method["high_risk"]), medium=float(method["medium_risk"]))
     session.register("reseller_tier_outlook_frame", frame)
     casts = ", ".join(f"cast({name} as {kind}) as {name}" for name, kind in _COLUMNS.items())

@@ -15,6 +15,7 @@ final as (
         agreement_id,
         program_code,
         month_start,
+        is_month_complete,
         mrr_eur,
         basis_month_start,
         basis_mrr_eur,

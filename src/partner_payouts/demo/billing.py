@@ -126,7 +126,7 @@ def expand_lines(rng, block) -> dict:
 
 def bill(rng, ids: Ids, block, lines: dict, credit_note_share=w.CREDIT_NOTE_SHARE) -> dict:
     """Invoices, credit notes, lines and payments of a block, as column dicts."""
-    empty = {"invoices": None, "invoice_lines": None, "payments": None}
+    empty = {"invoices": None, "invoice_lines": None, "payments": None, "misbilled": {}}
     if not lines or len(lines["customer"]) == 0:
         return empty
     customers = block.customers
@@ -216,13 +216,23 @@ def bill(rng, ids: Ids, block, lines: dict, credit_note_share=w.CREDIT_NOTE_SHAR
         "tax_amount": money(tax_all),
     }
 
+    # Lines billed with another discount than the one entitled (reseller
+    # blocks keep both), by id, with the difference in cents.
+    misbilled = {}
+    if "entitled_discount" in lines:
+        off = lines["discount"] - lines["entitled_discount"]
+        wrong = np.flatnonzero(off != 0)
+        misbilled = dict(zip(invoice_lines["invoice_line_id"][wrong].tolist(),
+                             off[wrong].tolist()))
+
     # Payments: how each invoice was paid; refunds for some credit notes.
     gross = np.zeros(n_docs + n_credits, dtype=np.int64)
     np.add.at(gross, line_doc, net_all + tax_all)
     corrected_doc = np.concatenate([np.full(n_docs, -1), doc_of_line[credited]])
     payments = simulate_payments(rng, ids, doc_ids, all_issued, gross, is_credit,
                                  corrected_doc)
-    return {"invoices": invoices, "invoice_lines": invoice_lines, "payments": payments}
+    return {"invoices": invoices, "invoice_lines": invoice_lines, "payments": payments,
+            "misbilled": misbilled}
 
 
 def simulate_payments(rng, ids, doc_ids, issued, gross, is_credit, corrected_doc) -> dict:

@@ -37,6 +37,10 @@ class Summary:
     rows: dict = field(default_factory=dict)
     bad_rows: dict = field(default_factory=dict)
     seconds: float = 0.0
+    # Reseller lines the demo billing system billed with a wrong discount:
+    # invoice_line_id -> discount billed minus discount entitled, in cents
+    # (the audit's answer key; not part of the export).
+    misbilled_reseller_lines: dict = field(default_factory=dict)
 
 
 def generate(out_dir, scale: float = 1, seed: int = 42, fmt: str | None = None) -> Summary:
@@ -79,11 +83,14 @@ def generate(out_dir, scale: float = 1, seed: int = 42, fmt: str | None = None) 
                 emit(writer, table, data)
 
         resellers = partners["reseller"]
+        misbilled = {}
         for block_no, start in enumerate(range(0, len(resellers), RESELLERS_PER_BLOCK)):
             rng = np.random.default_rng([seed, STREAM_RESELLERS, block_no])
-            parts = [block_tables(block, documents) for block, documents in
-                     build_reseller_block(rng, ids, resellers[start:start + RESELLERS_PER_BLOCK],
-                                          fx_series)]
+            built = build_reseller_block(
+                rng, ids, resellers[start:start + RESELLERS_PER_BLOCK], fx_series)
+            parts = [block_tables(block, documents) for block, documents in built]
+            for _, documents in built:
+                misbilled.update(documents["misbilled"])
             for table in BLOCK_TABLES:
                 pieces = [p[table] for p in parts if p[table] is not None]
                 # Bad rows stay local here: the tiers the billing system applied
@@ -92,7 +99,7 @@ def generate(out_dir, scale: float = 1, seed: int = 42, fmt: str | None = None) 
                      local_only=True)
         rows = dict(writer.rows_written)
     return Summary(Path(out_dir), fmt, scale, seed, rows, dict(injector.injected),
-                   time.perf_counter() - started)
+                   time.perf_counter() - started, misbilled)
 
 
 def to_table(table: str, columns: dict) -> pa.Table:

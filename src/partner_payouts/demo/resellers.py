@@ -23,9 +23,9 @@ LAST_ORDER = np.datetime64("2026-04-30")
 
 
 def tier_of(mrr_eur: float) -> int:
-    # MRR is summed in floating point here; rounding to a millionth of a euro
-    # keeps a sum that is exactly on a band edge on the right side of it.
-    return int(np.searchsorted(w.RESELLER_TIER_FLOORS_EUR, round(mrr_eur, 6), side="right") - 1)
+    # MRR is summed in floating point here; like the warehouse, the billing
+    # system compares the MRR in cents with the band edges.
+    return int(np.searchsorted(w.RESELLER_TIER_FLOORS_EUR, round(mrr_eur, 2), side="right") - 1)
 
 
 def plan_orders(rng, ids, block, partner_id):
@@ -96,7 +96,8 @@ def follow_up(rng, ids, block, account, contract):
 
 
 def line_discounts(lines, rows, lock, contract, rng):
-    """Discount cents of a contract's lines, as the billing system applied them."""
+    """Discount cents of a contract's lines: as the billing system applied them
+    (with its deliberate errors), and as the program entitles them."""
     tier_bp = w.RESELLER_MONTHLY_DISCOUNT_BP[lock]
     prepay_bp = w.PREPAY_DISCOUNT_BP[contract["term"]]
     list_cents = lines["list"][rows]
@@ -104,16 +105,21 @@ def line_discounts(lines, rows, lock, contract, rng):
     setup = lines["charge"][rows] == billing.SETUP
     error = rng.random(len(rows)) < w.RESELLER_BILLING_ERROR_SHARE
     kind = rng.integers(0, 3, len(rows))
-    monthly = np.minimum(tier_bp + promo, w.RESELLER_DISCOUNT_CAP_BP)
-    monthly = np.where(error & (kind == 0), tier_bp + promo, monthly)  # cap forgotten
+    entitled_monthly = np.minimum(tier_bp + promo, w.RESELLER_DISCOUNT_CAP_BP)
+    monthly = np.where(error & (kind == 0), tier_bp + promo, entitled_monthly)  # cap forgotten
     wrong_tier = min(lock + 1, len(w.RESELLER_MONTHLY_DISCOUNT_BP) - 1) if lock == 0 else lock - 1
     monthly = np.where(error & (kind == 1), np.minimum(
         w.RESELLER_MONTHLY_DISCOUNT_BP[wrong_tier] + promo, w.RESELLER_DISCOUNT_CAP_BP), monthly)
     prepay = np.where(error & (kind == 2), 0, prepay_bp)  # prepayment discount forgotten
-    entitled = 10**8 - (10_000 - monthly) * (10_000 - prepay)  # in 1e-8
-    recurring_discount = billing.round_div(list_cents * entitled, 10**8)
     setup_discount = billing.round_div(list_cents * w.RESELLER_SETUP_DISCOUNT_BP[lock], 10_000)
-    return np.where(setup, setup_discount, recurring_discount)
+
+    def recurring(monthly_bp, prepay_bp_):
+        applied = 10**8 - (10_000 - monthly_bp) * (10_000 - prepay_bp_)  # in 1e-8
+        return billing.round_div(list_cents * applied, 10**8)
+
+    billed = np.where(setup, setup_discount, recurring(monthly, prepay))
+    correct = np.where(setup, setup_discount, recurring(entitled_monthly, prepay_bp))
+    return billed, correct
 
 
 def simulate_tiers(rng, block, lines, fx_series, partner_id):
@@ -159,7 +165,8 @@ def simulate_tiers(rng, block, lines, fx_series, partner_id):
             rows = line_order[bounds[i]:bounds[i + 1]]
             if len(rows) == 0:
                 continue
-            lines["discount"][rows] = line_discounts(lines, rows, lock[i], contract, rng)
+            lines["discount"][rows], lines["entitled_discount"][rows] = line_discounts(
+                lines, rows, lock[i], contract, rng)
             shares = share_order[share_bounds[i]:share_bounds[i + 1]]
             row, months = share_row[shares], month[shares]
             inside = months < MONTHS
@@ -176,6 +183,9 @@ def build_reseller_block(rng, ids: Ids, resellers, fx_series):
         plan_orders(rng, ids, block, partner.partner_id)
         lines = billing.expand_lines(rng, block)
         if lines:
+            # The discount each line should carry, next to the one billed:
+            # their difference is the ledger of deliberate billing errors.
+            lines["entitled_discount"] = lines["discount"].copy()
             simulate_tiers(rng, block, lines, fx_series, partner.partner_id)
         documents = billing.bill(rng, ids, block, lines, credit_note_share=0.0)
         outputs.append((block, documents))

@@ -243,7 +243,8 @@ def batches(project_dir: Path) -> list[Batch]:
             select
                 tiers.*,
                 bands.tier as band_tier,
-                tiers.basis_mrr_eur - coalesce(basis.mrr_eur, 0) as basis_mrr_difference,
+                tiers.basis_mrr_eur - round(coalesce(basis.mrr_eur, 0), 2)
+                    as basis_mrr_difference,
                 date_diff('month', tiers.basis_month_start, tiers.month_start)
                     - terms.tier_basis_lag_months as basis_month_difference
             from marts.rpt_reseller_tiers_monthly as tiers
@@ -274,7 +275,8 @@ def batches(project_dir: Path) -> list[Batch]:
                     column_A="earned_tier", column_B="band_tier",
                     description="a reseller's tier matches its MRR band"),
                 *zero("basis_mrr_difference",
-                      "the basis MRR is the MRR of the basis month (0 before the first)"),
+                      "the basis MRR is the MRR of the basis month in cents "
+                      "(0 before the first)"),
                 *zero("basis_month_difference",
                       "the basis month is the month before (the program's lag)"),
                 E.ExpectColumnPairValuesAToBeGreaterThanB(
