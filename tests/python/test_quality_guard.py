@@ -44,9 +44,10 @@ def test_a_corrupted_mart_fails_and_names_the_broken_expectations(
         # A reseller tier that does not match its MRR band.
         con.execute("insert into marts.rpt_reseller_tiers_monthly "
                     "(reseller_month_id, partner_id, agreement_id, program_code, month_start, "
-                    "mrr_eur, basis_month_start, basis_mrr_eur, earned_tier, in_grace, "
-                    "effective_tier) values ('P9|2025-01-01', 'P9', 'A9', 'lsw_reseller', "
-                    "'2025-01-01', 100, '2024-12-01', 100, 3, false, 3)")
+                    "is_month_complete, mrr_eur, basis_month_start, basis_mrr_eur, "
+                    "earned_tier, in_grace, effective_tier) values ('P9|2025-01-01', 'P9', "
+                    "'A9', 'lsw_reseller', '2025-01-01', true, 100, '2024-12-01', 100, 3, "
+                    "false, 3)")
     result = run_cli("validate", "--warehouse", str(corrupted), "--no-docs")
     assert result.returncode == 1, result.stdout + result.stderr
     failed = [line for line in result.stdout.splitlines() if "FAILED " in line]
@@ -108,6 +109,30 @@ def test_coverage_fails_on_missing_docs_keys_and_freshness(commission_warehouse,
         in result.stdout
 
 
+def test_coverage_fails_on_weak_key_tests_missing_contracts_and_undeclared_sources(
+        commission_warehouse, tmp_path):
+    manifest = json.loads(manifest_of(commission_warehouse).read_text())
+    # The only key test of int_deals_qualified's key demoted to a warning.
+    for node in manifest["nodes"].values():
+        if (node["resource_type"] == "test"
+                and node.get("attached_node") == "model.partner_payouts.int_deals_qualified"
+                and (node.get("test_metadata") or {}).get("name") == "unique"):
+            node["config"]["severity"] = "warn"
+    manifest["nodes"]["model.partner_payouts.rpt_lead_registry"]["config"]["contract"] = {
+        "enforced": False}
+    del manifest["sources"]["source.partner_payouts.partner_crm.payout_runs"]["meta"][
+        "transactional"]
+    doctored = tmp_path / "manifest.json"
+    doctored.write_text(json.dumps(manifest))
+    result = run_cli("coverage", "--manifest", str(doctored),
+                     "--warehouse", str(commission_warehouse.path))
+    assert result.returncode == 1
+    assert "model int_deals_qualified: no primary-key test" in result.stdout
+    assert "mart rpt_lead_registry: no enforced contract" in result.stdout
+    assert ("source partner_crm.payout_runs: meta.transactional is not set to true or false"
+            in result.stdout)
+
+
 def test_subtler_corruptions_are_caught(commission_warehouse, reseller_warehouse, tmp_path):
     """A lost carried balance, a missing payout row, swapped findings, a tier
     decided on the wrong month's MRR."""
@@ -144,3 +169,126 @@ def test_subtler_corruptions_are_caught(commission_warehouse, reseller_warehouse
     assert result.returncode == 1
     assert "fct_reseller_discount_audit: the finding follows the variance" in result.stdout
     assert "the basis MRR is the MRR of the basis month" in result.stdout
+
+
+# Each corruption alone, on a copy of a fixture warehouse, and the expectation
+# (or expectations) `validate` must name. The statements keep everything else
+# consistent, so only the rule named can catch them.
+COMMISSION_CORRUPTIONS = {
+    "one_network_rate_of_half": (
+        ["update marts.fct_commission_lines set commission_rate = 0.5, "
+         "commission_amount = commissionable_amount * 0.5, "
+         "commission_amount_payout_currency = commissionable_amount * 0.5 "
+         "where invoice_line_id = 'IL040' and agreement_id = 'A005'",
+         "update marts.fct_partner_payouts set commission_amount = 30000, "
+         "period_net_amount = 30000, payout_amount = 30000 where agreement_id = 'A005'"],
+        ["every line's rate is its agreement's override, else its program's rate"]),
+    "nws_rate_of_zero": (
+        ["update marts.fct_commission_lines set commission_rate = 0, commission_amount = 0, "
+         "commission_amount_payout_currency = 0 "
+         "where invoice_line_id = 'IL005' and agreement_id = 'A001'",
+         "update marts.fct_partner_payouts set commission_amount = 0, period_net_amount = 0, "
+         "payout_amount = 0 where agreement_id = 'A001' and period_start = '2025-04-01'"],
+        ["every line's rate is its agreement's override, else its program's rate"]),
+    "converted_amount_off_by_five": (
+        ["update marts.fct_commission_lines set commission_amount_payout_currency = 105 "
+         "where invoice_line_id = 'IL014' and agreement_id = 'A002'",
+         "update marts.fct_partner_payouts set commission_amount = 105, "
+         "period_net_amount = 105, payout_amount = 105 "
+         "where agreement_id = 'A002' and period_start = '2025-04-01'"],
+        ["a payable line's payout-currency amount is its commission converted"]),
+    "paid_more_and_carried_the_difference": (
+        ["update marts.fct_partner_payouts set payout_amount = payout_amount + 5, "
+         "carried_out_amount = carried_out_amount - 5 "
+         "where agreement_id = 'A001' and period_start = '2025-04-01'"],
+        ["a period pays its net plus the carried balance when that is positive",
+         "a period carries out its net plus the carried balance when that is negative"]),
+    "payout_in_another_currency": (
+        ["update marts.fct_partner_payouts set payout_currency = 'GBP' "
+         "where agreement_id = 'A001' and period_start = '2025-04-01'"],
+        ["a payout is in the payout currency of all its lines"]),
+    "carry_only_row_deleted": (
+        ["delete from marts.fct_partner_payouts "
+         "where agreement_id = 'A004' and period_start = '2025-04-01'"],
+        ["a negative balance is carried into the very next period"]),
+    "excluded_line_without_a_reason": (
+        ["update marts.fct_commission_lines set exclusion_reason = null "
+         "where invoice_line_id = 'IL002' and agreement_id = 'A001'"],
+        ["a line is excluded exactly when it has an exclusion reason"]),
+    "payout_due_90_days_late": (
+        ["update marts.fct_partner_payouts set payout_due_on = payout_due_on + 90 "
+         "where agreement_id = 'A005'"],
+        ["a payout is due on the latest due date of its lines"]),
+    "lead_registry_emptied": (
+        ["delete from marts.rpt_lead_registry"],
+        ["every lead of a program with a deal window is listed"]),
+    "eligibility_claimed_before_the_threshold": (
+        ["update marts.rpt_partner_benefits_monthly set eligible_this_year = true "
+         "where agreement_id = 'A001' and month_start = '2024-12-01'"],
+        ["a partner is eligible for the year from the first month that met the threshold"]),
+    "a_mart_of_contact_emails": (
+        ["create table marts.partner_contacts (partner_id varchar, contact_email varchar)"],
+        ["no mart column is named like personal data"]),
+    "an_email_address_as_a_value": (
+        ["update marts.fct_commission_lines set lead_id = 'jane.doe@example.com' "
+         "where invoice_line_id = 'IL001' and agreement_id = 'A001'"],
+        ["no value in any mart looks like an e-mail address"]),
+    "a_contact_name_as_a_value": (
+        ["update marts.rpt_lead_registry set sales_account_owner = ("
+         "select full_name from staging.stg_partner_crm__lead_contacts limit 1)"],
+        ["no contact's name or e-mail address appears as a value in any mart"]),
+    "an_unredacted_quarantined_contact": (
+        ["insert into marts.rpt_data_quality_rejections "
+         "(rejection_id, source_table, record_key, reason, rejected_column, raw_record) "
+         "values ('x', 'lead_contacts', 'K9', 'unknown_reference', 'lead_id', "
+         "'{\"contact_id\":\"K9\",\"full_name\":\"Jane Doe\",\"email\":null}')"],
+        ["a quarantined row's original values hold no contact name or e-mail address"]),
+    "a_renamed_column": (
+        ["alter table marts.fct_partner_payouts rename column payout_amount to paid"],
+        ["fct_partner_payouts: Payouts per agreement and settlement period: the batch's "
+         "query runs on the warehouse"]),
+}
+
+RESELLER_CORRUPTIONS = {
+    "effective_tier_lifted_outside_grace": (
+        ["update marts.rpt_reseller_tiers_monthly set effective_tier = effective_tier + 1 "
+         "where not in_grace and effective_tier < 6 and month_start = ("
+         "select max(month_start) from marts.rpt_reseller_tiers_monthly)"],
+        ["the effective tier is the higher of the earned and the granted tier"]),
+    "tier_discount_of_a_higher_tier": (
+        ["update marts.rpt_reseller_tiers_monthly set monthly_fee_discount_pct = 0.25 "
+         "where effective_tier between 1 and 5"],
+        ["a month's discounts and SLA level are its effective tier's"]),
+    "tier_outlook_dropped": (
+        ["drop table marts.rpt_reseller_tier_outlook"],
+        ["rpt_reseller_tier_outlook: Reseller tier outlook (Python model): the batch's "
+         "query runs on the warehouse"]),
+    "tier_report_emptied": (
+        ["delete from marts.rpt_reseller_tiers_monthly"],
+        ["every reseller with billing has tier rows"]),
+    "audited_line_deleted": (
+        ["delete from marts.fct_reseller_discount_audit where invoice_line_id = ("
+         "select min(invoice_line_id) from marts.fct_reseller_discount_audit)"],
+        ["every invoice line of a reseller's account is audited exactly once"]),
+    "monthly_audit_emptied": (
+        ["delete from marts.rpt_reseller_discount_audit_monthly"],
+        ["each reseller month sums its audited lines"]),
+}
+
+
+@pytest.mark.parametrize("fixture_name,case", [
+    *[("commission_warehouse", case) for case in COMMISSION_CORRUPTIONS],
+    *[("reseller_warehouse", case) for case in RESELLER_CORRUPTIONS],
+])
+def test_each_corruption_is_caught_by_its_expectation(fixture_name, case, request, tmp_path):
+    statements, expected = {**COMMISSION_CORRUPTIONS, **RESELLER_CORRUPTIONS}[case]
+    corrupted = tmp_path / f"{case}.duckdb"
+    shutil.copy(request.getfixturevalue(fixture_name).path, corrupted)
+    with duckdb.connect(str(corrupted)) as con:
+        for statement in statements:
+            con.execute(statement)
+    result = run_cli("validate", "--warehouse", str(corrupted), "--no-docs")
+    assert result.returncode == 1, result.stdout + result.stderr
+    failed = [line for line in result.stdout.splitlines() if "FAILED " in line]
+    for name in expected:
+        assert any(name in line for line in failed), (name, failed)

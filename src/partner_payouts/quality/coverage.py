@@ -2,12 +2,15 @@
 
 Fails when:
 - a model has no description, or no primary-key test (one column with both
-  a `unique` and a `not_null` test);
+  a `unique` and a `not_null` test that fail the build: severity error, no
+  `where` filter, no relaxed `error_if`);
 - a public mart (models/marts/) has a column, in the built relation, without
-  a description (without a warehouse: a documented column without one);
+  a description (without a warehouse: a documented column without one), or
+  (SQL marts) no enforced contract;
 - a seed, or one of its columns (as in its CSV header), has no description;
-- a source table marked `meta.transactional` has no freshness thresholds or
-  no `loaded_at_field` / `loaded_at_query`.
+- a source table does not say whether it is transactional
+  (`meta.transactional: true` or `false`), or is transactional without
+  freshness thresholds or a `loaded_at_field` / `loaded_at_query`.
 """
 
 import json
@@ -30,7 +33,11 @@ def _key_tested_models(manifest) -> set[str]:
         name = node["test_metadata"]["name"]
         column = node.get("column_name")
         model = node.get("attached_node")
-        if name in ("unique", "not_null") and column and model:
+        config = node.get("config") or {}
+        strict = (str(config.get("severity") or "error").lower() == "error"
+                  and not config.get("where")
+                  and str(config.get("error_if") or "!= 0").replace(" ", "") == "!=0")
+        if name in ("unique", "not_null") and column and model and strict:
             tests.setdefault((model, column), set()).add(name)
     return {model for (model, _), kinds in tests.items() if kinds >= {"unique", "not_null"}}
 
@@ -57,6 +64,9 @@ def check(manifest_path: Path, warehouse: Path | None = None) -> list[str]:
                             "(a column tested both unique and not_null)")
         if not node["original_file_path"].startswith("models/marts/"):
             continue
+        contract = (node.get("config") or {}).get("contract") or {}
+        if node.get("language", "sql") == "sql" and not contract.get("enforced"):
+            problems.append(f"mart {node['name']}: no enforced contract")
         documented = {name: _described(col) for name, col in node["columns"].items()}
         if warehouse is not None and Path(warehouse).exists():
             present = _relation_columns(warehouse, node["schema"], node["alias"] or node["name"])
@@ -80,11 +90,16 @@ def check(manifest_path: Path, warehouse: Path | None = None) -> list[str]:
                 problems.append(f"seed {node['name']}: column {name.strip()} has no description")
     transactional = 0
     for source in sorted(manifest["sources"].values(), key=lambda s: s["unique_id"]):
-        if source["package_name"] != PROJECT or not (source.get("meta") or {}).get(
-                "transactional"):
+        if source["package_name"] != PROJECT:
+            continue
+        label = f"source {source['source_name']}.{source['name']}"
+        declared = (source.get("meta") or {}).get("transactional")
+        if not isinstance(declared, bool):
+            problems.append(f"{label}: meta.transactional is not set to true or false")
+            continue
+        if not declared:
             continue
         transactional += 1
-        label = f"source {source['source_name']}.{source['name']}"
         freshness = source.get("freshness") or {}
         if not any((freshness.get(kind) or {}).get("count")
                    for kind in ("warn_after", "error_after")):

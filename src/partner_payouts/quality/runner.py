@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from partner_payouts.quality.project import mart_columns
 from partner_payouts.quality.suites import batches
 
 
@@ -35,7 +36,6 @@ class Outcome:
     evaluated: int
     failures: list
     docs_index: Path | None
-    skipped: list
 
 
 def _floats(table: pa.Table) -> pa.Table:
@@ -52,29 +52,33 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _relation_exists(con, sql: str) -> bool:
-    try:
-        con.execute(f"select * from ({sql}) as probe limit 0")
-        return True
-    except duckdb.CatalogException:
-        return False
-
-
 def export_batches(warehouse: Path, project_dir: Path, folder: Path):
     """Write each batch's rows to `<folder>/<name>.parquet`.
 
-    Returns (batches to validate, optional batches skipped, batches missing).
+    Returns (batches to validate, failures found before any expectation ran:
+    a batch whose query fails - a missing relation, a renamed column - and a
+    public mart without a suite).
     """
-    chosen, skipped, missing = [], [], []
+    chosen, failures = [], []
+    suites = batches(project_dir)
+    covered = {batch.mart for batch in suites if batch.mart}
+    for mart in sorted(set(mart_columns(project_dir)) - covered):
+        failures.append(Failure(mart, "every public mart has an expectation suite",
+                                "suite_exists", None,
+                                "no suite in src/partner_payouts/quality/suites.py"))
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        for batch in batches(project_dir):
-            if not _relation_exists(con, batch.sql):
-                (skipped if batch.optional else missing).append(batch.name)
+        for batch in suites:
+            try:
+                table = con.execute(batch.query(con)).to_arrow_table()
+            except duckdb.Error as error:
+                first_line = str(error).splitlines()[0]
+                failures.append(Failure(batch.name, f"{batch.description}: the batch's query "
+                                        "runs on the warehouse", "query_runs", None,
+                                        first_line))
                 continue
-            table = con.execute(batch.sql).to_arrow_table()
             pq.write_table(_floats(table), folder / f"{batch.name}.parquet")
             chosen.append(batch)
-    return chosen, skipped, missing
+    return chosen, failures
 
 
 def validate(warehouse: Path, project_dir: Path = Path("."), docs_dir: Path | None = None
@@ -85,7 +89,7 @@ def validate(warehouse: Path, project_dir: Path = Path("."), docs_dir: Path | No
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="partner_payouts_gx_") as tmp:
         folder = Path(tmp)
-        chosen, skipped, missing = export_batches(Path(warehouse), Path(project_dir), folder)
+        chosen, early_failures = export_batches(Path(warehouse), Path(project_dir), folder)
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = {"globally": False}
         source = context.data_sources.add_pandas_filesystem("marts", base_directory=folder)
@@ -112,9 +116,8 @@ def validate(warehouse: Path, project_dir: Path = Path("."), docs_dir: Path | No
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": 3}))
         result = checkpoint.run()
 
-    failures = [Failure(name, "the mart exists in the warehouse", "relation_exists", None,
-                        "not found: build the warehouse first") for name in missing]
-    evaluated = len(missing)
+    failures = list(early_failures)
+    evaluated = len(early_failures)
     for validation in result.run_results.values():
         name = validation.suite_name
         for item in validation.results:
@@ -134,15 +137,13 @@ def validate(warehouse: Path, project_dir: Path = Path("."), docs_dir: Path | No
             failures.append(Failure(name, config.description or config.type, config.type,
                                     config.kwargs.get("column"), unexpected))
     index = Path(docs_dir).resolve() / "index.html" if docs_dir is not None else None
-    return Outcome(result.success and not missing, evaluated, failures, index, skipped)
+    return Outcome(result.success and not early_failures, evaluated, failures, index)
 
 
 def summary(outcome: Outcome, warehouse: Path) -> str:
     lines = [f"Great Expectations checkpoint `public_marts` on {warehouse}: "
              f"{outcome.evaluated - len(outcome.failures)} of {outcome.evaluated} "
              f"expectations met."]
-    for name in outcome.skipped:
-        lines.append(f"  skipped  {name} (not built on this adapter)")
     for failure in outcome.failures:
         column = f" [{failure.column}]" if failure.column else ""
         lines.append(f"  FAILED   {failure.batch}: {failure.description}{column}")

@@ -22,9 +22,12 @@ E = gx.expectations
 class Batch:
     name: str
     description: str
-    sql: str
+    sql: object  # SQL text, or a function of the DuckDB connection returning it
     expectations: list = field(default_factory=list)
-    optional: bool = False  # validated only when its relation exists
+    mart: str | None = None  # the public mart the batch validates
+
+    def query(self, con) -> str:
+        return self.sql(con) if callable(self.sql) else self.sql
 
 
 def key(column):
@@ -61,6 +64,40 @@ def in_set(column, values, what):
     return E.ExpectColumnValuesToBeInSet(column=column, value_set=values, description=what)
 
 
+# Column names that hold personal data whatever the sources call them.
+PERSONAL_NAME_PATTERN = r"(^|_)(e_?mail|email_address|full_name|first_name|last_name|" \
+                        r"contact_name|phone|phone_number)(_|$)"
+EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+
+
+def personal_values_sql(con) -> str:
+    """One row per text column of every mart: how many of its values are a
+    contact's name or e-mail address (from staging), or look like an e-mail
+    address. Built from the warehouse's catalog, so a new mart or column is
+    covered without a code change."""
+    columns = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = 'marts' and data_type = 'VARCHAR' "
+        "order by table_name, column_name").fetchall()
+    parts = []
+    for table, column in columns:
+        parts.append(
+            f"select '{table}' as table_name, '{column}' as column_name, "
+            f"count(*) filter (where \"{column}\" in (select value from secrets)) "
+            f"as contact_values, "
+            f"count(*) filter (where regexp_matches(\"{column}\", '{EMAIL_PATTERN}')) "
+            f"as email_like_values "
+            f"from marts.\"{table}\"")
+    if not parts:
+        parts = ["select null as table_name, null as column_name, 0 as contact_values, "
+                 "0 as email_like_values"]
+    return ("with secrets as (select full_name as value "
+            "from staging.stg_partner_crm__lead_contacts where full_name is not null "
+            "union select email from staging.stg_partner_crm__lead_contacts "
+            "where email is not null) "
+            + " union all ".join(parts))
+
+
 def batches(project_dir: Path) -> list[Batch]:
     columns = mart_columns(project_dir)
     personal = sorted(personal_data_columns(project_dir))
@@ -79,7 +116,10 @@ def batches(project_dir: Path) -> list[Batch]:
                     sum(case when is_adjustment
                         then commission_amount_payout_currency else 0 end)
                         as lines_adjustment,
-                    count(*) as lines_count
+                    count(*) as lines_count,
+                    count(distinct payout_currency) as lines_currency_count,
+                    min(payout_currency) as lines_payout_currency,
+                    max(payable_on) as lines_latest_payable_on
                 from marts.fct_commission_lines
                 where status = 'payable'
                 group by all
@@ -89,11 +129,36 @@ def batches(project_dir: Path) -> list[Batch]:
                     *,
                     lag(carried_out_amount) over (
                         partition by agreement_id order by period_start
-                    ) as previous_carried_out_amount
+                    ) as previous_carried_out_amount,
+                    lead(period_start) over (
+                        partition by agreement_id order by period_start
+                    ) as next_period_start
                 from marts.fct_partner_payouts
+            ),
+            as_of as (
+                select as_of_on from intermediate.int_as_of_dates_derived
             )
             select
-                payouts.* exclude (previous_carried_out_amount),
+                payouts.* exclude (previous_carried_out_amount, next_period_start),
+                payouts.payout_amount
+                    - greatest(0, payouts.period_net_amount + payouts.carried_in_amount)
+                    as paid_difference,
+                payouts.carried_out_amount
+                    - least(0, payouts.period_net_amount + payouts.carried_in_amount)
+                    as carried_out_difference,
+                case when payouts.carried_out_amount >= 0 then 0
+                     when payouts.next_period_start = payouts.period_end + 1 then 0
+                     when payouts.next_period_start is null
+                         and payouts.period_end >= as_of.as_of_on then 0
+                     else 1 end as carried_balance_lost,
+                case when line_sums.lines_count is null then 0
+                     when line_sums.lines_currency_count = 1
+                         and line_sums.lines_payout_currency = payouts.payout_currency then 0
+                     else 1 end as currency_mismatch,
+                case when line_sums.lines_count is null then 0
+                     else coalesce(date_diff('day', line_sums.lines_latest_payable_on,
+                                             payouts.payout_due_on), 999999) end
+                    as due_date_difference_days,
                 payouts.payout_amount + payouts.carried_out_amount
                     - payouts.period_net_amount - payouts.carried_in_amount
                     as balance_difference,
@@ -110,6 +175,7 @@ def batches(project_dir: Path) -> list[Batch]:
                 coalesce(payouts.line_count, 0) - coalesce(line_sums.lines_count, 0)
                     as line_count_difference
             from payouts
+            cross join as_of
             full outer join line_sums
                 on payouts.agreement_id = line_sums.agreement_id
                 and payouts.period_start = line_sums.period_start
@@ -117,6 +183,8 @@ def batches(project_dir: Path) -> list[Batch]:
             [
                 E.ExpectTableColumnsToMatchSet(
                     column_set=columns["fct_partner_payouts"] + [
+                        "paid_difference", "carried_out_difference", "carried_balance_lost",
+                        "currency_mismatch", "due_date_difference_days",
                         "balance_difference", "carried_in_difference", "rounding_difference",
                         "lines_difference", "adjustments_difference",
                         "line_count_difference"],
@@ -139,32 +207,107 @@ def batches(project_dir: Path) -> list[Batch]:
                 *zero("adjustments_difference",
                      "adjustment_amount is the sum of the late lines booked into the period"),
                 *zero("line_count_difference", "line_count counts the period's payable lines"),
+                *zero("paid_difference",
+                      "a period pays its net plus the carried balance when that is positive, "
+                      "else 0"),
+                *zero("carried_out_difference",
+                      "a period carries out its net plus the carried balance when that is "
+                      "negative, else 0"),
+                *zero("carried_balance_lost",
+                      "a negative balance is carried into the very next period, which has "
+                      "its payout row (up to the as-of date)"),
+                *zero("currency_mismatch",
+                      "a payout is in the payout currency of all its lines"),
+                *zero("due_date_difference_days",
+                      "a payout is due on the latest due date of its lines"),
             ],
+            mart="fct_partner_payouts",
         ),
         Batch(
             "fct_commission_lines",
             "Commission per invoice line and partner agreement",
             """
+            with earning as (
+                -- The day whose terms decide a line: its issue day, or for a
+                -- credit note the issue day of the invoice it corrects.
+                select
+                    lines.*,
+                    coalesce(corrected.issued_on, lines.issued_on) as earning_on
+                from marts.fct_commission_lines as lines
+                left join staging.stg_billing__invoices as documents
+                    on lines.invoice_id = documents.invoice_id
+                left join staging.stg_billing__invoices as corrected
+                    on documents.corrects_invoice_id = corrected.invoice_id
+            ),
+            fx as (
+                select currency, rate_on, units_per_eur from staging.stg_billing__fx_rates
+            ),
+            rated as (
+                select
+                    earning.*,
+                    terms.program_code as terms_program_code,
+                    terms.max_commission_rate as program_max_commission_rate,
+                    coalesce(agreements.commission_rate_override, terms.commission_rate)
+                        as requested_rate
+                from earning
+                left join reference.commission_terms as terms
+                    on earning.program_code = terms.program_code
+                    and terms.valid_from <= earning.earning_on
+                    and (terms.valid_to is null or earning.earning_on < terms.valid_to)
+                left join staging.stg_partner_crm__partner_agreements as agreements
+                    on earning.agreement_id = agreements.agreement_id
+            ),
+            converted as (
+                select
+                    rated.*,
+                    case when rated.invoice_currency = 'EUR' then 1
+                         else invoice_fx.units_per_eur end as expected_invoice_rate
+                from rated
+                asof left join fx as invoice_fx
+                    on rated.invoice_currency = invoice_fx.currency
+                    and rated.settlement_period_end >= invoice_fx.rate_on
+            ),
+            payout_converted as (
+                select
+                    converted.*,
+                    case when converted.payout_currency = 'EUR' then 1
+                         else payout_fx.units_per_eur end as expected_payout_rate
+                from converted
+                asof left join fx as payout_fx
+                    on converted.payout_currency = payout_fx.currency
+                    and converted.settlement_period_end >= payout_fx.rate_on
+            )
             select
-                lines.*,
-                lines.commission_amount
-                    - lines.commissionable_amount * lines.commission_rate
+                payout_converted.* exclude (
+                    earning_on, requested_rate, expected_invoice_rate,
+                    expected_payout_rate),
+                commission_amount - commissionable_amount * commission_rate
                     as commission_difference,
-                terms.program_code as terms_program_code,
-                terms.max_commission_rate as program_max_commission_rate,
-                case when lines.status = 'excluded'
-                    then lines.commission_amount else 0 end as excluded_commission
-            from marts.fct_commission_lines as lines
-            left join reference.commission_terms as terms
-                on lines.program_code = terms.program_code
-                and terms.valid_from <= lines.issued_on
-                and (terms.valid_to is null or lines.issued_on < terms.valid_to)
+                commission_rate - case
+                    when program_max_commission_rate is not null
+                        and requested_rate > program_max_commission_rate
+                        then program_max_commission_rate
+                    else requested_rate end as rate_difference,
+                case when status = 'excluded' then commission_amount else 0 end
+                    as excluded_commission,
+                case when (status = 'excluded') = (exclusion_reason is not null)
+                    then 0 else 1 end as status_reason_mismatch,
+                case when status = 'payable' then
+                    cast(commission_amount_payout_currency as double)
+                    - cast(commission_amount as double)
+                      * cast(expected_payout_rate as double)
+                      / cast(expected_invoice_rate as double)
+                    when commission_amount_payout_currency is null then 0
+                    end as conversion_difference
+            from payout_converted
             """,
             [
                 E.ExpectTableColumnsToMatchSet(
                     column_set=columns["fct_commission_lines"] + [
                         "commission_difference", "terms_program_code",
-                        "program_max_commission_rate", "excluded_commission"],
+                        "program_max_commission_rate", "rate_difference",
+                        "excluded_commission", "status_reason_mismatch",
+                        "conversion_difference"],
                     exact_match=True,
                     description="fct_commission_lines has exactly its contracted columns"),
                 *key("commission_line_id"),
@@ -176,8 +319,11 @@ def batches(project_dir: Path) -> list[Batch]:
                 within("commission_rate", 0, 1, "commission rates are fractions between 0 and 1"),
                 E.ExpectColumnValuesToNotBeNull(
                     column="terms_program_code",
-                    description="every line has its program's terms in force on its issue day "
-                                "(so the rate bound below is checked on every line)"),
+                    description="every line has its program's terms in force on its earning "
+                                "day (so the rate checks below cover every line)"),
+                *zero("rate_difference",
+                      "every line's rate is its agreement's override, else its program's "
+                      "rate, capped at the program's maximum (terms of its earning day)"),
                 E.ExpectColumnPairValuesAToBeGreaterThanB(
                     column_A="program_max_commission_rate", column_B="commission_rate",
                     or_equal=True, ignore_row_if="either_value_is_missing",
@@ -185,7 +331,13 @@ def batches(project_dir: Path) -> list[Batch]:
                 in_set("status", ["payable", "held", "excluded"],
                        "status is payable, held or excluded"),
                 *zero("excluded_commission", "an excluded line earns nothing"),
+                *zero("status_reason_mismatch",
+                      "a line is excluded exactly when it has an exclusion reason"),
+                *zero("conversion_difference",
+                      "a payable line's payout-currency amount is its commission converted "
+                      "at the settlement period's last-day rate", tolerance=0.000001),
             ],
+            mart="fct_commission_lines",
         ),
         Batch(
             "commission_line_coverage",
@@ -243,6 +395,20 @@ def batches(project_dir: Path) -> list[Batch]:
             select
                 tiers.*,
                 bands.tier as band_tier,
+                tiers.effective_tier - greatest(tiers.earned_tier,
+                                                coalesce(tiers.granted_tier, 0))
+                    as effective_tier_difference,
+                case when effective_bands.tier is not null
+                    and tiers.monthly_fee_discount_pct = effective_bands.monthly_fee_discount_pct
+                    and tiers.setup_fee_discount_pct = effective_bands.setup_fee_discount_pct
+                    and tiers.sla_level = effective_bands.sla_level then 0 else 1 end
+                    as tier_terms_mismatch,
+                coalesce(date_diff('month', lag(tiers.month_start) over (
+                    partition by tiers.partner_id order by tiers.month_start),
+                    tiers.month_start) - 1, 0) as month_gap,
+                date_diff('month', max(tiers.month_start) over (
+                    partition by tiers.partner_id), max(tiers.month_start) over ())
+                    as months_missing_at_end,
                 tiers.basis_mrr_eur - round(coalesce(basis.mrr_eur, 0), 2)
                     as basis_mrr_difference,
                 date_diff('month', tiers.basis_month_start, tiers.month_start)
@@ -261,11 +427,19 @@ def batches(project_dir: Path) -> list[Batch]:
                 and (bands.valid_to is null or tiers.month_start < bands.valid_to)
                 and tiers.basis_mrr_eur >= bands.mrr_from_eur
                 and (bands.mrr_to_eur is null or tiers.basis_mrr_eur < bands.mrr_to_eur)
+            left join reference.reseller_tier_bands as effective_bands
+                on tiers.program_code = effective_bands.program_code
+                and effective_bands.valid_from <= tiers.month_start
+                and (effective_bands.valid_to is null
+                     or tiers.month_start < effective_bands.valid_to)
+                and tiers.effective_tier = effective_bands.tier
             """,
             [
                 E.ExpectTableColumnsToMatchSet(
                     column_set=columns["rpt_reseller_tiers_monthly"] + [
-                        "band_tier", "basis_mrr_difference", "basis_month_difference"],
+                        "band_tier", "effective_tier_difference", "tier_terms_mismatch",
+                        "month_gap", "months_missing_at_end",
+                        "basis_mrr_difference", "basis_month_difference"],
                     exact_match=True,
                     description="rpt_reseller_tiers_monthly has exactly its contracted columns"),
                 *key("reseller_month_id"),
@@ -285,7 +459,15 @@ def batches(project_dir: Path) -> list[Batch]:
                 within("monthly_fee_discount_pct", 0, 1, "discounts are fractions"),
                 in_set("grace_outcome", ["confirmed", "lapsed"],
                        "grace outcomes are confirmed or lapsed"),
+                *zero("effective_tier_difference",
+                      "the effective tier is the higher of the earned and the granted tier"),
+                *zero("tier_terms_mismatch",
+                      "a month's discounts and SLA level are its effective tier's, as in force"),
+                *zero("month_gap", "a reseller's months follow each other without a gap"),
+                *zero("months_missing_at_end",
+                      "every reseller's months run to the report's last month"),
             ],
+            mart="rpt_reseller_tiers_monthly",
         ),
         Batch(
             "fct_reseller_discount_audit",
@@ -323,34 +505,86 @@ def batches(project_dir: Path) -> list[Batch]:
                 in_set("finding", ["ok", "under_discounted", "over_discounted"],
                        "findings are ok, under_discounted or over_discounted"),
             ],
+            mart="fct_reseller_discount_audit",
         ),
         Batch(
             "rpt_reseller_discount_audit_monthly",
             "Discount audit per reseller and month",
-            "select * from marts.rpt_reseller_discount_audit_monthly",
+            """
+            with recomputed as (
+                select
+                    partner_id,
+                    date_trunc('month', issued_on) as month_start,
+                    count(*) as lines,
+                    count(*) filter (where finding <> 'ok') as findings,
+                    round(coalesce(sum(variance_amount_eur)
+                        filter (where finding = 'under_discounted'), 0), 2) as under_eur,
+                    round(coalesce(-sum(variance_amount_eur)
+                        filter (where finding = 'over_discounted'), 0), 2) as over_eur
+                from marts.fct_reseller_discount_audit
+                group by all
+            )
+            select
+                monthly.*,
+                case when monthly.audit_month_id is null or recomputed.partner_id is null
+                    or monthly.audited_line_count <> recomputed.lines
+                    or monthly.finding_count <> recomputed.findings
+                    or monthly.under_discounted_eur <> recomputed.under_eur
+                    or monthly.over_discounted_eur <> recomputed.over_eur
+                    then 1 else 0 end as summary_mismatch
+            from marts.rpt_reseller_discount_audit_monthly as monthly
+            full outer join recomputed
+                on monthly.partner_id = recomputed.partner_id
+                and monthly.month_start = recomputed.month_start
+            """,
             [
-                contract(columns["rpt_reseller_discount_audit_monthly"],
-                         "rpt_reseller_discount_audit_monthly"),
-                *key("audit_month_id"),
+                E.ExpectTableColumnsToMatchSet(
+                    column_set=columns["rpt_reseller_discount_audit_monthly"]
+                    + ["summary_mismatch"], exact_match=True,
+                    description="rpt_reseller_discount_audit_monthly has exactly its "
+                                "contracted columns"),
                 within("under_discounted_eur", 0, None, "overcharges are counted positive"),
                 within("over_discounted_eur", 0, None, "revenue leaks are counted positive"),
+                *zero("summary_mismatch",
+                      "each reseller month sums its audited lines (counts, and the overcharges "
+                      "and leaks rounded once to cents), and no audited month is missing"),
             ],
+            mart="rpt_reseller_discount_audit_monthly",
         ),
         Batch(
             "rpt_lead_registry",
             "One Network lead registry",
             """
+            with expected as (
+                select leads.lead_id
+                from staging.stg_partner_crm__leads as leads
+                inner join reference.commission_terms as terms
+                    on leads.program_code = terms.program_code
+                    and terms.valid_from <= cast(leads.registered_at as date)
+                    and (terms.valid_to is null
+                         or cast(leads.registered_at as date) < terms.valid_to)
+                where terms.deal_window_months is not null
+            )
             select
                 registry.*,
                 case when registry.deal_status = 'won'
                     and (registry.deal_close_date is null
                          or registry.first_year_saas_revenue is null)
-                    then 1 else 0 end as won_without_deal
+                    then 1 else 0 end as won_without_deal,
+                case when registry.deal_status <> 'won'
+                    and (registry.deal_close_date is not null
+                         or registry.first_year_saas_revenue is not null)
+                    then 1 else 0 end as deal_without_win,
+                case when registry.lead_id is null or expected.lead_id is null
+                    then 1 else 0 end as registry_coverage_mismatch
             from marts.rpt_lead_registry as registry
+            full outer join expected
+                on registry.lead_id = expected.lead_id
             """,
             [
                 E.ExpectTableColumnsToMatchSet(
-                    column_set=columns["rpt_lead_registry"] + ["won_without_deal"],
+                    column_set=columns["rpt_lead_registry"] + [
+                        "won_without_deal", "deal_without_win", "registry_coverage_mismatch"],
                     exact_match=True,
                     description="rpt_lead_registry has exactly its contracted columns"),
                 *key("lead_id"),
@@ -358,7 +592,12 @@ def batches(project_dir: Path) -> list[Batch]:
                        "deal status is open, won, lost or expired"),
                 within("contacts_introduced", 0, None, "contacts are counted, never listed"),
                 *zero("won_without_deal", "a won deal has a close date and first-year revenue"),
+                *zero("deal_without_win",
+                      "only a won deal has a close date or first-year revenue"),
+                *zero("registry_coverage_mismatch",
+                      "every lead of a program with a deal window is listed, and nothing else"),
             ],
+            mart="rpt_lead_registry",
         ),
         Batch(
             "rpt_partner_benefits_monthly",
@@ -375,12 +614,27 @@ def batches(project_dir: Path) -> list[Batch]:
                         = (benefits.referred_net_revenue_eur
                            >= benefits.benefit_threshold_eur) then 0
                     else 1
-                end as threshold_mismatch
+                end as threshold_mismatch,
+                case
+                    when benefits.benefit_threshold_eur is null then 0
+                    when benefits.eligible_this_year = coalesce(bool_or(
+                        benefits.meets_benefit_threshold) over (
+                            partition by benefits.agreement_id,
+                                year(benefits.month_start)
+                            order by benefits.month_start
+                            rows between unbounded preceding and current row), false)
+                        then 0
+                    else 1
+                end as eligibility_mismatch,
+                coalesce(date_diff('month', lag(benefits.month_start) over (
+                    partition by benefits.agreement_id order by benefits.month_start),
+                    benefits.month_start) - 1, 0) as month_gap
             from marts.rpt_partner_benefits_monthly as benefits
             """,
             [
                 E.ExpectTableColumnsToMatchSet(
-                    column_set=columns["rpt_partner_benefits_monthly"] + ["threshold_mismatch"],
+                    column_set=columns["rpt_partner_benefits_monthly"] + [
+                        "threshold_mismatch", "eligibility_mismatch", "month_gap"],
                     exact_match=True,
                     description="rpt_partner_benefits_monthly has exactly its contracted columns"),
                 *key("benefit_month_id"),
@@ -389,18 +643,42 @@ def batches(project_dir: Path) -> list[Batch]:
                     description="one row per agreement and month"),
                 *zero("threshold_mismatch",
                      "the threshold is met exactly when referred revenue reaches it"),
+                *zero("eligibility_mismatch",
+                      "a partner is eligible for the year from the first month that met "
+                      "the threshold, and not before"),
+                *zero("month_gap", "an agreement's months follow each other without a gap"),
             ],
+            mart="rpt_partner_benefits_monthly",
         ),
         Batch(
             "rpt_data_quality_rejections",
             "Quarantined raw rows",
-            "select * from marts.rpt_data_quality_rejections",
+            f"""
+            select
+                rejections.*,
+                case when rejections.source_table = 'lead_contacts' and (
+                        coalesce(json_extract_string(rejections.raw_record, '$.full_name'),
+                                 '<redacted>') <> '<redacted>'
+                        or coalesce(json_extract_string(rejections.raw_record, '$.email'),
+                                    '<redacted>') <> '<redacted>')
+                    then 1
+                    when regexp_matches(rejections.raw_record, '{EMAIL_PATTERN}') then 1
+                    else 0 end as unredacted_personal_data
+            from marts.rpt_data_quality_rejections as rejections
+            """,
             [
-                contract(columns["rpt_data_quality_rejections"], "rpt_data_quality_rejections"),
+                E.ExpectTableColumnsToMatchSet(
+                    column_set=columns["rpt_data_quality_rejections"]
+                    + ["unredacted_personal_data"], exact_match=True,
+                    description="rpt_data_quality_rejections has exactly its contracted columns"),
                 *key("rejection_id"),
                 E.ExpectColumnValuesToNotBeNull(
                     column="raw_record", description="every quarantined row keeps its values"),
+                *zero("unredacted_personal_data",
+                      "a quarantined row's original values hold no contact name or e-mail "
+                      "address (they are redacted)"),
             ],
+            mart="rpt_data_quality_rejections",
         ),
         Batch(
             "rpt_reseller_tier_outlook",
@@ -411,7 +689,7 @@ def batches(project_dir: Path) -> list[Batch]:
                 *key("partner_id"),
                 within("drop_risk_pct", 0, 1, "drop risk is a probability"),
             ],
-            optional=True,
+            mart="rpt_reseller_tier_outlook",
         ),
         Batch(
             "marts_personal_data",
@@ -426,6 +704,70 @@ def batches(project_dir: Path) -> list[Batch]:
                     column="column_name", value_set=personal,
                     description="no personal-data column in any mart ("
                                 + ", ".join(personal) + " stay in staging)"),
+                E.ExpectColumnValuesToNotMatchRegex(
+                    column="column_name", regex=PERSONAL_NAME_PATTERN,
+                    description="no mart column is named like personal data (e-mail, name, "
+                                "phone)"),
+            ],
+        ),
+        Batch(
+            "marts_personal_values",
+            "Values of every text column of every mart",
+            personal_values_sql,
+            [
+                within("contact_values", 0, 0,
+                       "no contact's name or e-mail address appears as a value in any mart"),
+                within("email_like_values", 0, 0,
+                       "no value in any mart looks like an e-mail address"),
+            ],
+        ),
+        Batch(
+            "coverage_of_reseller_marts",
+            "Every reseller invoice line audited once; every reseller in the tier report",
+            """
+            with reseller_lines as (
+                select lines.invoice_line_id, customers.reseller_partner_id as partner_id
+                from staging.stg_billing__invoice_lines as lines
+                inner join staging.stg_billing__invoices as invoices
+                    on lines.invoice_id = invoices.invoice_id
+                inner join staging.stg_billing__customers as customers
+                    on invoices.customer_id = customers.customer_id
+                where customers.reseller_partner_id is not null
+            ),
+            audited as (
+                select invoice_line_id, count(*) as times
+                from marts.fct_reseller_discount_audit group by all
+            ),
+            resellers as (
+                select distinct agreements.partner_id
+                from staging.stg_partner_crm__partner_agreements as agreements
+                inner join reference.programs as programs
+                    on agreements.program_code = programs.program_code
+                where programs.rule_type = 'reseller_discount'
+                    and agreements.partner_id in (select partner_id from reseller_lines)
+            ),
+            reported as (
+                select distinct partner_id from marts.rpt_reseller_tiers_monthly
+            )
+            select 'audit' as check_name,
+                coalesce(reseller_lines.invoice_line_id, audited.invoice_line_id) as item,
+                case when reseller_lines.invoice_line_id is null or audited.times is null
+                    or audited.times <> 1 then 1 else 0 end as coverage_mismatch
+            from reseller_lines
+            full outer join audited
+                on reseller_lines.invoice_line_id = audited.invoice_line_id
+            union all
+            select 'tiers', coalesce(resellers.partner_id, reported.partner_id),
+                case when resellers.partner_id is null or reported.partner_id is null
+                    then 1 else 0 end
+            from resellers
+            full outer join reported
+                on resellers.partner_id = reported.partner_id
+            """,
+            [
+                *zero("coverage_mismatch",
+                      "every invoice line of a reseller's account is audited exactly once, "
+                      "and every reseller with billing has tier rows"),
             ],
         ),
     ]
