@@ -78,7 +78,8 @@ def test_demo_export_builds_identically_on_postgres(demo_warehouse, postgres_ser
     # ...and the comparison is not vacuous: the marts hold the demo's rows.
     con = postgres_server.connect("demo")
     with con.cursor() as cur:
-        cur.execute("select count(*), count(distinct program_code) from marts.fct_commission_lines")
+        cur.execute("select count(*), count(distinct program_code) "
+                    "from marts.fct_commission_lines")
         lines, programs = cur.fetchone()
     con.close()
     assert lines > 1000 and programs == 4

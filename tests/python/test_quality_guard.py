@@ -79,6 +79,16 @@ def manifest_of(commission_warehouse):
     return commission_warehouse.path.parent / "target" / "manifest.json"
 
 
+def coverage_of(manifest, commission_warehouse, tmp_path):
+    """`partner-payouts coverage` on a doctored copy of the fixture's manifest."""
+    doctored = tmp_path / "manifest.json"
+    doctored.write_text(json.dumps(manifest))
+    result = run_cli("coverage", "--manifest", str(doctored),
+                     "--warehouse", str(commission_warehouse.path))
+    assert result.returncode == 1
+    return result.stdout
+
+
 def test_coverage_passes_on_the_project(commission_warehouse):
     result = run_cli("coverage", "--manifest", str(manifest_of(commission_warehouse)),
                      "--warehouse", str(commission_warehouse.path))
@@ -96,17 +106,11 @@ def test_coverage_fails_on_missing_docs_keys_and_freshness(commission_warehouse,
                                  and node.get("attached_node")
                                  == "model.partner_payouts.int_deals_qualified")}
     manifest["sources"]["source.partner_payouts.billing.payments"]["freshness"] = None
-    doctored = tmp_path / "manifest.json"
-    doctored.write_text(json.dumps(manifest))
-    result = run_cli("coverage", "--manifest", str(doctored),
-                     "--warehouse", str(commission_warehouse.path))
-    assert result.returncode == 1
-    assert "model int_leads_attributed: no description" in result.stdout
-    assert "model int_deals_qualified: no primary-key test" in result.stdout
-    assert "mart fct_partner_payouts: column carried_in_amount has no description" \
-        in result.stdout
-    assert "source billing.payments: transactional but no freshness thresholds" \
-        in result.stdout
+    out = coverage_of(manifest, commission_warehouse, tmp_path)
+    assert "model int_leads_attributed: no description" in out
+    assert "model int_deals_qualified: no primary-key test" in out
+    assert "mart fct_partner_payouts: column carried_in_amount has no description" in out
+    assert "source billing.payments: transactional but no freshness thresholds" in out
 
 
 def test_coverage_fails_on_weak_key_tests_missing_contracts_and_undeclared_sources(
@@ -122,15 +126,11 @@ def test_coverage_fails_on_weak_key_tests_missing_contracts_and_undeclared_sourc
         "enforced": False}
     del manifest["sources"]["source.partner_payouts.partner_crm.payout_runs"]["meta"][
         "transactional"]
-    doctored = tmp_path / "manifest.json"
-    doctored.write_text(json.dumps(manifest))
-    result = run_cli("coverage", "--manifest", str(doctored),
-                     "--warehouse", str(commission_warehouse.path))
-    assert result.returncode == 1
-    assert "model int_deals_qualified: no primary-key test" in result.stdout
-    assert "mart rpt_lead_registry: no enforced contract" in result.stdout
+    out = coverage_of(manifest, commission_warehouse, tmp_path)
+    assert "model int_deals_qualified: no primary-key test" in out
+    assert "mart rpt_lead_registry: no enforced contract" in out
     assert ("source partner_crm.payout_runs: meta.transactional is not set to true or false"
-            in result.stdout)
+            in out)
 
 
 def test_subtler_corruptions_are_caught(commission_warehouse, reseller_warehouse, tmp_path):

@@ -261,24 +261,19 @@ def batches(project_dir: Path) -> list[Batch]:
                 select
                     rated.*,
                     case when rated.invoice_currency = 'EUR' then 1
-                         else invoice_fx.units_per_eur end as expected_invoice_rate
+                         else invoice_fx.units_per_eur end as expected_invoice_rate,
+                    case when rated.payout_currency = 'EUR' then 1
+                         else payout_fx.units_per_eur end as expected_payout_rate
                 from rated
                 asof left join fx as invoice_fx
                     on rated.invoice_currency = invoice_fx.currency
                     and rated.settlement_period_end >= invoice_fx.rate_on
-            ),
-            payout_converted as (
-                select
-                    converted.*,
-                    case when converted.payout_currency = 'EUR' then 1
-                         else payout_fx.units_per_eur end as expected_payout_rate
-                from converted
                 asof left join fx as payout_fx
-                    on converted.payout_currency = payout_fx.currency
-                    and converted.settlement_period_end >= payout_fx.rate_on
+                    on rated.payout_currency = payout_fx.currency
+                    and rated.settlement_period_end >= payout_fx.rate_on
             )
             select
-                payout_converted.* exclude (
+                converted.* exclude (
                     earning_on, requested_rate, expected_invoice_rate,
                     expected_payout_rate),
                 commission_amount - commissionable_amount * commission_rate
@@ -299,7 +294,7 @@ def batches(project_dir: Path) -> list[Batch]:
                       / cast(expected_invoice_rate as double)
                     when commission_amount_payout_currency is null then 0
                     end as conversion_difference
-            from payout_converted
+            from converted
             """,
             [
                 E.ExpectTableColumnsToMatchSet(
