@@ -61,12 +61,15 @@ def export_batches(warehouse: Path, project_dir: Path, folder: Path):
     """
     chosen, failures = [], []
     suites = batches(project_dir)
-    covered = {batch.mart for batch in suites if batch.mart}
+    covered = {batch.mart for batch in suites if batch.mart}  # rule suites, by mart
     for mart in sorted(set(mart_columns(project_dir)) - covered):
         failures.append(Failure(mart, "every public mart has an expectation suite",
                                 "suite_exists", None,
                                 "no suite in src/partner_payouts/quality/suites.py"))
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    # The same memory cap as the dbt profile: DuckDB spills beyond it.
+    settings = {"memory_limit": os.environ.get("PAYOUTS_DUCKDB_MEMORY_LIMIT", "4GB"),
+                "preserve_insertion_order": False}
+    with duckdb.connect(str(warehouse), read_only=True, config=settings) as con:
         for batch in suites:
             try:
                 table = con.execute(batch.query(con)).to_arrow_table()
