@@ -11,6 +11,10 @@
       program requires it (One Network), and the agreement was approved on
       or before the registration day where the program requires it
       (OpenNebula);
+    - the agreement must not have ended before the lead was registered
+      (otherwise `agreement_terminated`): a partner that left the program
+      refers nobody any more, and a vendor termination's commission tail
+      covers the customers referred before it, not new ones;
     - facts the attribution needs: whether the customer already had a service
       when the lead was registered (first contract start at or before the
       registration time), whether it is a self-referral (same company domain
@@ -78,6 +82,9 @@ joined as (
             as requires_agreement_before_lead,
         agreements.approved_on <= commission_leads.registered_on
             as is_agreement_approved_before_lead,
+        coalesce(
+            commission_leads.registered_on > agreements.terminated_on, false
+        ) as is_registered_after_termination,
         terms.prior_customer_outcome,
         coalesce(terms.excludes_self_referral, false)
             as excludes_self_referral,
@@ -137,6 +144,8 @@ validated as (
                     )
                 )
                 then 'no_valid_lead'
+            when joined.is_registered_after_termination
+                then 'agreement_terminated'
         end as invalid_reason
     from joined
 ),

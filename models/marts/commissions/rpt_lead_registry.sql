@@ -7,7 +7,8 @@
     contacts are only counted.
 
     Deal status, first that applies: `lost` (lead rejected or withdrawn, in
-    conflict with another lead, or approved but not a valid lead for the
+    conflict with another lead, registered after its partner's agreement
+    ended, or approved but not a valid lead for the
     program: no decision maker introduced, or the partner's agreement not
     approved; such a lead opens no window and earns nothing, so a contract
     the customer signs is not the partner's deal), `won` (a qualifying contract was signed
@@ -47,7 +48,10 @@ registry_leads as (
     select
         leads.*,
         leads.lead_status in ('rejected', 'withdrawn')
-        or coalesce(leads.attribution_reason = 'lead_conflict', false)
+        or coalesce(
+            leads.attribution_reason in ('lead_conflict', 'agreement_terminated'),
+            false
+        )
         or coalesce(
             leads.lead_status = 'approved'
             and leads.attribution_reason in (
