@@ -28,17 +28,22 @@
     PostgreSQL), so a value is typed only when it has one of these shapes:
     the same text parses, or fails, on every engine.
 -#}
+{#- Years 1000-9999 (engines disagree on year 0 and beyond 9999). -#}
 {% macro iso_date_pattern() -%}
-    [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}
+    [1-9][0-9]{3}-[0-9]{1,2}-[0-9]{1,2}
 {%- endmacro %}
 
 {% macro iso_timestamp_pattern() -%}
-    {{ partner_payouts.iso_date_pattern() }}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?( ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?))?)?
+    {{ partner_payouts.iso_date_pattern() }}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?)?
 {%- endmacro %}
 
-{#- With an explicit UTC offset (`Z`, `+02:00`, `-0500`, `+02`). -#}
+{#-
+    With an explicit UTC offset (`Z`, `+02:00`, `-0500`, `+02`), written
+    right after the time as ISO-8601 does (no space: engines disagree on
+    `09:00 +02:00`).
+-#}
 {% macro iso_offset_pattern() -%}
-    {{ partner_payouts.iso_date_pattern() }}[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)
+    {{ partner_payouts.iso_date_pattern() }}[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)
 {%- endmacro %}
 
 {#- Plain decimals with `.`; an exponent is allowed (typed exports write small numbers so). -#}

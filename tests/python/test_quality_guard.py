@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import REPO
+from conftest import REPO, RAW_EXPORTS, build, output
 
 pytestmark = pytest.mark.dbt
 
@@ -229,20 +229,33 @@ COMMISSION_CORRUPTIONS = {
     "a_mart_of_contact_emails": (
         ["create table marts.partner_contacts (partner_id varchar, contact_email varchar)"],
         ["no mart column is named like personal data"]),
-    "an_email_address_as_a_value": (
-        ["update marts.fct_commission_lines set lead_id = 'jane.doe@example.com' "
-         "where invoice_line_id = 'IL001' and agreement_id = 'A001'"],
-        ["no value in any mart looks like an e-mail address"]),
-    "a_contact_name_as_a_value": (
-        ["update marts.rpt_lead_registry set sales_account_owner = ("
-         "select full_name from staging.stg_partner_crm__lead_contacts limit 1)"],
-        ["no contact's name or e-mail address appears as a value in any mart"]),
+    "a_contact_email_as_a_value": (
+        ["update marts.rpt_lead_registry set sales_account_owner = upper(("
+         "select email from staging.stg_partner_crm__lead_contacts limit 1))"],
+        ["no lead contact's e-mail address appears as a value in any mart"]),
     "an_unredacted_quarantined_contact": (
         ["insert into marts.rpt_data_quality_rejections "
          "(rejection_id, source_table, record_key, reason, rejected_column, raw_record) "
          "values ('x', 'lead_contacts', 'K9', 'unknown_reference', 'lead_id', "
          "'{\"contact_id\":\"K9\",\"full_name\":\"Jane Doe\",\"email\":null}')"],
         ["a quarantined row's original values hold no contact name or e-mail address"]),
+    "credit_note_at_another_rate": (
+        ["update marts.fct_commission_lines set commission_rate = 0.11, "
+         "commission_amount = commissionable_amount * 0.11, "
+         "commission_amount_payout_currency = commission_amount_payout_currency * 11 / 12 "
+         "where invoice_line_id = 'IL032' and agreement_id = 'A004'"],
+        ["every line's rate is its agreement's override, else its program's rate"]),
+    "status_of_another_kind": (
+        ["update marts.fct_commission_lines set status = 'paid' "
+         "where invoice_line_id = 'IL001' and agreement_id = 'A001'"],
+        ["status is payable, held or excluded"]),
+    "lost_deal_with_revenue": (
+        ["update marts.rpt_lead_registry set deal_status = 'lost'"],
+        ["only a won deal has a close date or first-year revenue"]),
+    "a_benefit_month_missing": (
+        ["delete from marts.rpt_partner_benefits_monthly "
+         "where agreement_id = 'A001' and month_start = '2025-02-01'"],
+        ["an agreement's months follow each other without a gap"]),
     "a_renamed_column": (
         ["alter table marts.fct_partner_payouts rename column payout_amount to paid"],
         ["fct_partner_payouts: Payouts per agreement and settlement period: the batch's "
@@ -263,9 +276,18 @@ RESELLER_CORRUPTIONS = {
         ["drop table marts.rpt_reseller_tier_outlook"],
         ["rpt_reseller_tier_outlook: Reseller tier outlook (Python model): the batch's "
          "query runs on the warehouse"]),
+    "a_tier_month_missing": (
+        ["delete from marts.rpt_reseller_tiers_monthly where month_start = ("
+         "select min(month_start) + interval 2 month from marts.rpt_reseller_tiers_monthly)"],
+        ["a reseller's months follow each other without a gap"]),
+    "a_reseller_stops_early": (
+        ["delete from marts.rpt_reseller_tiers_monthly where month_start = ("
+         "select max(month_start) from marts.rpt_reseller_tiers_monthly) and partner_id = ("
+         "select min(partner_id) from marts.rpt_reseller_tiers_monthly)"],
+        ["every reseller's months run to the as-of month"]),
     "tier_report_emptied": (
         ["delete from marts.rpt_reseller_tiers_monthly"],
-        ["every reseller with billing has tier rows"]),
+        ["every reseller with an order or an invoice has tier rows"]),
     "audited_line_deleted": (
         ["delete from marts.fct_reseller_discount_audit where invoice_line_id = ("
          "select min(invoice_line_id) from marts.fct_reseller_discount_audit)"],
@@ -292,3 +314,27 @@ def test_each_corruption_is_caught_by_its_expectation(fixture_name, case, reques
     failed = [line for line in result.stdout.splitlines() if "FAILED " in line]
     for name in expected:
         assert any(name in line for line in failed), (name, failed)
+
+
+def test_a_reseller_that_ordered_but_was_not_invoiced_yet_passes(tmp_path):
+    """No false alarm: a new reseller whose first contract is ordered but not
+    yet billed has tier rows (from its order month) and nothing to audit."""
+    folder = tmp_path / "resellers_plus_new"
+    shutil.copytree(RAW_EXPORTS / "resellers", folder)
+    rows = {
+        "partners.csv": "P007,Newcomer Hosting BV,newcomer.example,NL,2025-03-01T10:00:00Z",
+        "partner_agreements.csv": "A009,P007,lsw_reseller,approved,2025-03-05,2025-03-10,,,,",
+        "customers.csv": "C020,Newcomer Client,newcomer-client.example,NL,VND-NL,P007,"
+                         "2025-04-01T08:00:00Z",
+        "contracts.csv": "K020,C020,CLD-L,new,,2025-04-10,2025-04-10,2025-05-01,,,1,"
+                         "1000.00,EUR",
+    }
+    for name, row in rows.items():
+        with open(folder / name, "a", encoding="utf-8") as handle:
+            handle.write(row + "\n")
+    wh = build(folder, tmp_path / "build")
+    assert wh.result.returncode == 0, output(wh.result)[-4000:]
+    assert wh.scalar("select count(*) from marts.rpt_reseller_tiers_monthly "
+                     "where partner_id = 'P007'") > 0
+    result = run_cli("validate", "--warehouse", str(wh.path), "--no-docs")
+    assert result.returncode == 0, result.stdout

@@ -15,6 +15,12 @@ check_days as (
         bands.program_code,
         bands.valid_from as check_on
     from bands
+    union
+    select distinct
+        bands.program_code,
+        bands.valid_to as check_on
+    from bands
+    where bands.valid_to is not null
 ),
 
 in_force as (

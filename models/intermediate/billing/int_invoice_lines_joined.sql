@@ -12,7 +12,19 @@
       days as a fraction of the next month-long stretch (1-31 March = 1;
       10 March - 9 April = 1; a year = 12; 1-15 April = 15/30). Exact
       decimal; null without a service period.
+    - `root_invoice_id` / `corrected_issued_on`: for a credit note, the
+      invoice it ultimately corrects (followed up a chain of credit notes
+      on credit notes) and that invoice's issue day, the day whose terms
+      decide what the credit note takes back.
 -#}
+{#- Pointer-jumping steps covering the correction chains staging allows. -#}
+{%- set chain = namespace(doublings=0) -%}
+{%- for _ in range(16) -%}
+    {%- if 2 ** chain.doublings < var('reference_chain_depth') | int -%}
+        {%- set chain.doublings = chain.doublings + 1 -%}
+    {%- endif -%}
+{%- endfor -%}
+
 with invoice_lines as (
     select * from {{ ref('stg_billing__invoice_lines') }}
 ),
@@ -25,6 +37,24 @@ products as (
     select * from {{ ref('stg_billing__products') }}
 ),
 
+{# Only documents in a correction chain: credit notes and what they correct. #}
+corrections as (
+    select invoices.*
+    from invoices
+    where
+        invoices.corrects_invoice_id is not null
+        or invoices.invoice_id in (
+            select corrected_ids.corrects_invoice_id
+            from invoices as corrected_ids
+            where corrected_ids.corrects_invoice_id is not null
+        )
+),
+
+{{ chain_root_ctes(
+    'invoice_roots', 'corrections', 'invoice_id',
+    'coalesce(corrections.corrects_invoice_id, corrections.invoice_id)',
+    chain.doublings) }},
+
 joined as (
     select
         invoice_lines.invoice_line_id,
@@ -34,7 +64,14 @@ joined as (
         invoices.document_type,
         invoices.is_credit_note,
         invoices.corrects_invoice_id,
-        corrected.issued_on as corrected_issued_on,
+        case
+            when invoices.corrects_invoice_id is not null
+                then invoice_roots.pointer_id
+        end as root_invoice_id,
+        case
+            when invoices.corrects_invoice_id is not null
+                then corrected.issued_on
+        end as corrected_issued_on,
         invoices.issued_on,
         invoices.recorded_at as invoice_recorded_at,
         invoices.currency as invoice_currency,
@@ -59,8 +96,10 @@ joined as (
     from invoice_lines
     inner join invoices
         on invoice_lines.invoice_id = invoices.invoice_id
+    left join invoice_roots
+        on invoices.invoice_id = invoice_roots.invoice_id
     left join invoices as corrected
-        on invoices.corrects_invoice_id = corrected.invoice_id
+        on invoice_roots.pointer_id = corrected.invoice_id
     inner join products
         on invoice_lines.product_code = products.product_code
 ),
@@ -117,6 +156,7 @@ final as (
         document_type,
         is_credit_note,
         corrects_invoice_id,
+        root_invoice_id,
         corrected_issued_on,
         issued_on,
         invoice_recorded_at,

@@ -34,8 +34,10 @@
     4. Base: the line's net amount; where the program caps it at the original
        contract (NetSource), a recurring line whose service starts on or after
        the end of the original term (original start + term_months) counts at
-       most the original `monthly_amount` × the months the line covers
-       (a credit note at most the same amount negative).
+       most the original `monthly_amount` × the months the line covers,
+       converted at its earning day's rates; a credit note takes back what
+       its invoice line earned beyond what stays under the cap (see
+       `credit_matches`).
     5. `commission_amount` = base × rate at full precision (excluded lines:
        base 0, commission 0). Rounding happens once, per payout row.
 -#}
@@ -203,11 +205,11 @@ decided as (
     left join fx_rates as original_rates
         on
             original_contracts.original_currency = original_rates.currency
-            and lines.issued_on = original_rates.rate_on
+            and {{ earning_on }} = original_rates.rate_on
     left join fx_rates as invoice_rates
         on
             lines.invoice_currency = invoice_rates.currency
-            and lines.issued_on = invoice_rates.rate_on
+            and {{ earning_on }} = invoice_rates.rate_on
     where line_leads.lead_rank = 1
 ),
 
@@ -267,6 +269,65 @@ checked as (
     from decided
 ),
 
+{#
+    NetSource's cap and credit notes: a credit note takes back what its
+    invoice line earned beyond what stays under the cap. Matched to its
+    invoice line (same root invoice, contract, product and service start),
+    the credit notes of a line are taken in order; each one's base is
+    min(invoice net + credits up to and including it, cap) - min(invoice
+    net + earlier credits, cap), so an invoice of 1,200 capped at 1,000
+    keeps earning 1,000 after a credit of -200, and a full credit takes
+    back exactly 1,000. A credit note without a matching invoice line is
+    limited to the cap, negative.
+#}
+capped_invoice_lines as (
+    select
+        checked.agreement_id,
+        checked.invoice_id,
+        checked.invoice_line_id,
+        checked.contract_id,
+        checked.product_code,
+        checked.service_period_starts_on,
+        checked.net_amount,
+        checked.original_contract_cap_amount,
+        row_number() over (
+            partition by
+                checked.agreement_id,
+                checked.invoice_id,
+                checked.contract_id,
+                checked.product_code,
+                checked.service_period_starts_on
+            order by checked.invoice_line_id
+        ) as match_rank
+    from checked
+    where checked.is_after_original_term and not checked.is_credit_note
+),
+
+credit_matches as (
+    select
+        credits.agreement_id,
+        credits.invoice_line_id,
+        invoiced.net_amount as invoiced_net_amount,
+        invoiced.original_contract_cap_amount as invoiced_cap_amount,
+        sum(credits.net_amount) over (
+            partition by credits.agreement_id, invoiced.invoice_line_id
+            order by
+                credits.issued_on, credits.invoice_id, credits.invoice_line_id
+            rows between unbounded preceding and current row
+        ) as credits_through_amount
+    from checked as credits
+    inner join capped_invoice_lines as invoiced
+        on
+            credits.agreement_id = invoiced.agreement_id
+            and credits.root_invoice_id = invoiced.invoice_id
+            and credits.contract_id = invoiced.contract_id
+            and credits.product_code = invoiced.product_code
+            and credits.service_period_starts_on
+            = invoiced.service_period_starts_on
+            and invoiced.match_rank = 1
+    where credits.is_after_original_term and credits.is_credit_note
+),
+
 based as (
     select
         checked.*,
@@ -286,6 +347,19 @@ based as (
             case
                 when not coalesce(checked.is_after_original_term, false)
                     then checked.net_amount
+                when credit_matches.invoice_line_id is not null
+                    then
+                        least(
+                            credit_matches.invoiced_net_amount
+                            + credit_matches.credits_through_amount,
+                            credit_matches.invoiced_cap_amount
+                        )
+                        - least(
+                            credit_matches.invoiced_net_amount
+                            + credit_matches.credits_through_amount
+                            - checked.net_amount,
+                            credit_matches.invoiced_cap_amount
+                        )
                 when checked.net_amount >= 0
                     then least(
                         checked.net_amount,
@@ -298,6 +372,10 @@ based as (
             end as {{ type_money_wide() }}
         ) as base_amount
     from checked
+    left join credit_matches
+        on
+            checked.agreement_id = credit_matches.agreement_id
+            and checked.invoice_line_id = credit_matches.invoice_line_id
 ),
 
 final as (

