@@ -56,6 +56,13 @@ def key(column):
     ]
 
 
+def in_force(alias: str, day: str) -> str:
+    """An effective-dated seed row (`valid_from` inclusive, `valid_to`
+    exclusive, null = open) is in force on `day` (as the dbt macro)."""
+    return (f"{alias}.valid_from <= {day} "
+            f"and ({alias}.valid_to is null or {day} < {alias}.valid_to)")
+
+
 def key_sql(*columns) -> str:
     """SQL columns that count, per row, a missing key and the other rows
     sharing it: on the large marts the key checks run in SQL, so the batch
@@ -296,8 +303,7 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                 from earning
                 left join reference.commission_terms as terms
                     on earning.program_code = terms.program_code
-                    and terms.valid_from <= earning.earning_on
-                    and (terms.valid_to is null or earning.earning_on < terms.valid_to)
+                    and {in_force('terms', 'earning.earning_on')}
                 left join staging.stg_partner_crm__partner_agreements as agreements
                     on earning.agreement_id = agreements.agreement_id
             ),
@@ -425,7 +431,7 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
         Batch(
             "rpt_reseller_tiers_monthly",
             "Reseller tiers per month",
-            """
+            f"""
             select
                 tiers.*,
                 bands.tier as band_tier,
@@ -454,19 +460,15 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                 and tiers.basis_month_start = basis.month_start
             left join reference.reseller_terms as terms
                 on tiers.program_code = terms.program_code
-                and terms.valid_from <= tiers.month_start
-                and (terms.valid_to is null or tiers.month_start < terms.valid_to)
+                and {in_force('terms', 'tiers.month_start')}
             left join reference.reseller_tier_bands as bands
                 on tiers.program_code = bands.program_code
-                and bands.valid_from <= tiers.month_start
-                and (bands.valid_to is null or tiers.month_start < bands.valid_to)
+                and {in_force('bands', 'tiers.month_start')}
                 and tiers.basis_mrr_eur >= bands.mrr_from_eur
                 and (bands.mrr_to_eur is null or tiers.basis_mrr_eur < bands.mrr_to_eur)
             left join reference.reseller_tier_bands as effective_bands
                 on tiers.program_code = effective_bands.program_code
-                and effective_bands.valid_from <= tiers.month_start
-                and (effective_bands.valid_to is null
-                     or tiers.month_start < effective_bands.valid_to)
+                and {in_force('effective_bands', 'tiers.month_start')}
                 and tiers.effective_tier = effective_bands.tier
             """,
             [
