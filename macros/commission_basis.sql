@@ -26,3 +26,12 @@
 {% macro commission_basis_included(prefix) -%}
     coalesce({{ prefix }}_exact.is_included, {{ prefix }}_any.is_included, false)
 {%- endmacro %}
+
+{#-
+    The rule types that pay a commission on invoice lines of referred
+    customers (programs.csv `rule_type`); `reseller_discount` gives a
+    discount instead. One list for every model that needs it.
+-#}
+{% macro commission_rule_types() -%}
+    ('revenue_share', 'first_year_commission')
+{%- endmacro %}

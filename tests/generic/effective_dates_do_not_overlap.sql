@@ -35,7 +35,10 @@ overlapping_rows as (
                 earlier.{{ column }} = later.{{ column }} and
             {% endfor -%}
             earlier.row_order < later.row_order
-            and (earlier.valid_to is null or earlier.valid_to > later.valid_from)
+            and (
+                earlier.valid_to is null
+                or earlier.valid_to > later.valid_from
+            )
 ),
 
 empty_intervals as (

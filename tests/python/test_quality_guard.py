@@ -256,6 +256,11 @@ COMMISSION_CORRUPTIONS = {
         ["delete from marts.rpt_partner_benefits_monthly "
          "where agreement_id = 'A001' and month_start = '2025-02-01'"],
         ["an agreement's months follow each other without a gap"]),
+    "a_balance_carried_into_another_currency": (
+        # OpenNebula April carries -133.33 in from March's EUR row.
+        ["update marts.fct_partner_payouts set payout_currency = 'USD' "
+         "where agreement_id = 'A004' and period_start = '2025-04-01'"],
+        ["a carried balance stays in one payout currency"]),
     "a_renamed_column": (
         ["alter table marts.fct_partner_payouts rename column payout_amount to paid"],
         ["fct_partner_payouts: Payouts per agreement and settlement period: the batch's "

@@ -81,7 +81,8 @@ final as (
         candidates.currency as deal_currency,
         candidates.starts_on as commission_window_starts_on,
         {{ add_months(
-            'candidates.starts_on', 'windowed_leads.commission_window_months') }}
+            'candidates.starts_on',
+            'windowed_leads.commission_window_months') }}
             as commission_window_ends_on
     from windowed_leads
     left join candidates

@@ -105,7 +105,9 @@ reasoned as (
         flagged.*,
         flagged.is_valid_lead and not flagged.is_conflict as is_winning_lead,
         case
-            when flagged.invalid_reason is not null
+            when
+                flagged.invalid_reason is not null
+                and flagged.invalid_reason <> 'agreement_terminated'
                 then flagged.invalid_reason
             when flagged.is_conflict
                 then 'lead_conflict'
@@ -119,6 +121,10 @@ reasoned as (
                 flagged.prior_customer_outcome = 'lead_after_customer_start'
                 and flagged.is_customer_before_lead
                 then 'lead_after_customer_start'
+            -- A lead registered after its agreement ended (D26d) comes
+            -- after the customer reasons, in programs.md's order.
+            when flagged.invalid_reason is not null
+                then flagged.invalid_reason
         end as attribution_reason
     from flagged
 ),

@@ -57,7 +57,7 @@ commission_leads as (
     from leads
     inner join programs
         on leads.program_code = programs.program_code
-    where programs.rule_type in ('revenue_share', 'first_year_commission')
+    where programs.rule_type in {{ commission_rule_types() }}
 ),
 
 joined as (
@@ -159,7 +159,9 @@ final as (
         case
             when validated.attribution_window_months is not null
                 then {{ date_as_timestamp(add_months(
-                    timestamp_date('coalesce(validated.approved_at, validated.registered_at)'),
+                    timestamp_date(
+                        'coalesce(validated.approved_at,'
+                        ~ ' validated.registered_at)'),
                     'validated.attribution_window_months')) }}
         end as assigned_until
     from validated

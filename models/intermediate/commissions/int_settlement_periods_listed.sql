@@ -1,10 +1,11 @@
 {#-
     Every settlement period of every commission program, from the first day
     its terms are in force until var `settlement_months_after_as_of` (12)
-    months after the as-of date (or the last payout run), with its payout run: `closed_at` is when the period's
-    statements were issued (null = the period is still open). Periods are
-    `settlement_months` calendar months long, aligned on 1 January (NWS:
-    quarters; the others: months), as in force at the period's first month.
+    months after the as-of date (or the last payout run), with its payout
+    run: `closed_at` is when the period's statements were issued (null = the
+    period is still open). Periods are `settlement_months` calendar months
+    long, aligned on 1 January (NWS: quarters; the others: months), as in
+    force at the period's first month.
 -#}
 with terms as (
     select * from {{ ref('commission_terms') }}

@@ -2,9 +2,9 @@
     MRR per reseller and month, in EUR: the spread recurring net amounts of
     all the reseller's accounts in all legal entities (int_reseller_lines_
     spread), on a month spine from the reseller's first order, first issued
-    invoice or first service month to the as-of month, so that silent months show 0 (the MRR
-    playbook: spine × amounts, coalesce to 0). Resellers are the partners
-    with an agreement in a `reseller_discount` program.
+    invoice or first service month to the as-of month, so that silent months
+    show 0 (the MRR playbook: spine × amounts, coalesce to 0). Resellers are
+    the partners with an agreement in a `reseller_discount` program.
 -#}
 with spread as (
     select * from {{ ref('int_reseller_lines_spread') }}

@@ -20,6 +20,8 @@
     - `is_month_complete`: the month ended on or before the as-of date; a
       month still running then (the as-of month, unless the as-of date is
       its last day) only holds what was invoiced so far.
+    - A basis MRR below 0 (a month whose credit notes exceed its recurring
+      charges) earns the lowest tier.
     - The effective tier's discounts and SLA level; the distance to the next
       tier = the next band's lower edge − the basis MRR (null in the top
       tier).
@@ -78,7 +80,12 @@ earned as (
         on
             basis.program_code = bands.program_code
             and {{ in_force('bands', 'basis.month_start') }}
-            and basis.basis_mrr_eur >= bands.mrr_from_eur
+            and (
+                basis.basis_mrr_eur >= bands.mrr_from_eur
+                -- A month credited below 0 is in the lowest band, which
+                -- starts at 0 (reseller_tier_bands_are_contiguous).
+                or bands.mrr_from_eur = 0
+            )
             and (
                 bands.mrr_to_eur is null
                 or basis.basis_mrr_eur < bands.mrr_to_eur

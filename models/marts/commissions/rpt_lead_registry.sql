@@ -8,13 +8,18 @@
 
     Deal status, first that applies: `lost` (lead rejected or withdrawn, in
     conflict with another lead, registered after its partner's agreement
-    ended, or approved but not a valid lead for the
-    program: no decision maker introduced, or the partner's agreement not
-    approved; such a lead opens no window and earns nothing, so a contract
-    the customer signs is not the partner's deal), `won` (a qualifying contract was signed
-    in the deal window), `open` (the window is still running on the as-of
-    date, or the lead awaits approval), `expired` (the window ended without
-    a qualifying contract, or the lead expired before approval).
+    ended, or approved but not a valid lead for the program: no decision
+    maker introduced, or the partner's agreement not approved; such a lead
+    opens no window and earns nothing, so a contract the customer signs is
+    not the partner's deal), `won` (a qualifying contract was signed in the
+    deal window), `open` (the window is still running on the as-of date, or
+    the lead awaits approval), `expired` (the window ended without a
+    qualifying contract, or the lead expired before approval).
+
+    First-year SaaS revenue is in the deal's currency (the qualifying
+    contract's); a line billed in another currency is converted exactly at
+    the rates of its issue day. Unknown (null) rather than understated when
+    a rate is missing; tested never null on a won deal.
 -#}
 with leads as (
     select * from {{ ref('int_leads_attributed') }}
@@ -34,6 +39,10 @@ contacts as (
 
 lines as (
     select * from {{ ref('int_invoice_lines_joined') }}
+),
+
+fx_rates as (
+    select * from {{ ref('int_fx_rates_filled') }}
 ),
 
 basis as (
@@ -62,7 +71,8 @@ registry_leads as (
         or coalesce(
             leads.attribution_reason in (
                 'lead_conflict', 'agreement_terminated'
-            ),
+            )
+            or leads.invalid_reason = 'agreement_terminated',
             false
         )
         or coalesce(
@@ -103,17 +113,34 @@ deal_lines as (
         won_deals.approved_on,
         lines.invoice_line_id,
         lines.service_on,
-        lines.net_amount
+        case
+            when lines.invoice_currency = won_deals.deal_currency
+                then lines.net_amount
+            else cast(
+                {{ convert_currency(
+                    'lines.net_amount',
+                    'line_rates.units_per_eur',
+                    'deal_rates.units_per_eur') }}
+                as {{ type_money_wide() }}
+            )
+        end as net_amount_deal_currency
     from won_deals
     inner join lines
         on
             won_deals.customer_id = lines.customer_id
-            and won_deals.deal_currency = lines.invoice_currency
             and won_deals.commission_window_starts_on <= lines.service_on
             and won_deals.commission_window_ends_on > lines.service_on
     {{ commission_basis_joins(
         'family', 'won_deals.program_code', 'product_family',
         'lines.product_family', 'lines.issued_on') }}
+    left join fx_rates as line_rates
+        on
+            lines.invoice_currency = line_rates.currency
+            and lines.issued_on = line_rates.rate_on
+    left join fx_rates as deal_rates
+        on
+            won_deals.deal_currency = deal_rates.currency
+            and lines.issued_on = deal_rates.rate_on
     where {{ commission_basis_included('family') }}
 ),
 
@@ -135,7 +162,9 @@ first_counted as (
 first_year_revenue as (
     select
         first_counted.lead_id,
-        sum(first_counted.net_amount) as first_year_revenue
+        sum(first_counted.net_amount_deal_currency) as first_year_revenue,
+        count(*) - count(first_counted.net_amount_deal_currency)
+            as unconverted_line_count
     from first_counted
     where first_counted.deal_rank = 1
     group by first_counted.lead_id
@@ -177,6 +206,7 @@ final as (
             when
                 deals.qualifying_contract_id is not null
                 and not registry_leads.is_lost
+                and coalesce(first_year_revenue.unconverted_line_count, 0) = 0
                 then cast(
                     coalesce(first_year_revenue.first_year_revenue, 0)
                     as {{ type_money() }}

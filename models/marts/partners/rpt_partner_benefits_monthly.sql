@@ -62,7 +62,7 @@ commission_agreements as (
         {{ month_start('agreements.approved_on') }} as approved_month
     from agreements
     where
-        agreements.rule_type in ('revenue_share', 'first_year_commission')
+        agreements.rule_type in {{ commission_rule_types() }}
         and agreements.is_approved
 ),
 

@@ -32,8 +32,9 @@ the program's `tier_basis_lag_months` in force at the as-of date (seed
 
 The fit runs in floating point: the outputs are estimates, rounded to cents
 (money) and to 4 decimals (probability) and stored as decimals. Amounts owed
-are never computed here; `last_mrr_eur` is the exact decimal MRR, carried
-through as text, never through a float.
+are never computed here; `last_mrr_eur` (the exact decimal MRR) and
+`next_tier_floor_eur` (the seed's band edge) are carried through as text,
+never through a float.
 """
 
 import math
@@ -55,7 +56,8 @@ def outlook(tiers, bands, lags, as_of_month, window, min_months, horizon, high, 
     """One outlook row per reseller; plain pandas in, pandas out (unit-testable).
 
     `tiers` may carry `mrr_eur_text` (the exact MRR as text): then
-    `last_mrr_eur` is that text, so no float touches the stored amount.
+    `last_mrr_eur` is that text, so no float touches the stored amount;
+    likewise `bands` may carry `mrr_from_eur_text` for `next_tier_floor_eur`.
     """
     rows = []
     for (partner_id, agreement_id, program_code), history in tiers.groupby(
@@ -90,6 +92,8 @@ def outlook(tiers, bands, lags, as_of_month, window, min_months, horizon, high, 
         spread = float(np.sqrt(((y - fitted) ** 2).sum() / (len(y) - 2))) if len(y) > 2 else 0.0
         projection = intercept + slope * len(y)
         exact = "mrr_eur_text" if "mrr_eur_text" in complete else "mrr_eur"
+        edge_exact = ("mrr_from_eur_text" if "mrr_from_eur_text" in program_bands
+                      else "mrr_from_eur")
         row.update(last_complete_month=complete["month_start"].iloc[-1],
                    last_mrr_eur=complete[exact].iloc[-1],
                    mrr_trend_eur_per_month=round(slope, 2),
@@ -97,7 +101,9 @@ def outlook(tiers, bands, lags, as_of_month, window, min_months, horizon, high, 
         tier = row["current_tier"]
         if tier + 1 in program_bands.index:
             floor = float(program_bands.loc[tier + 1, "mrr_from_eur"])
-            row.update(next_tier=tier + 1, next_tier_floor_eur=floor)
+            # The seed's edge as text when given (exact); the fit uses floats.
+            floor_exact = program_bands.loc[tier + 1, edge_exact]
+            row.update(next_tier=tier + 1, next_tier_floor_eur=floor_exact)
             if slope > 0:
                 # Rounded first: the float fit must not turn 5 into 5.0000001.
                 k = max(1, math.ceil(round((floor - fitted[-1]) / slope, 6)))
@@ -136,7 +142,8 @@ def model(dbt, session):
     tiers = dbt.ref("int_reseller_tiers_earned").project(
         "partner_id, agreement_id, program_code, month_start, earned_tier, mrr_eur, "
         "cast(mrr_eur as varchar) as mrr_eur_text").df()
-    bands = dbt.ref("reseller_tier_bands").df()
+    bands = dbt.ref("reseller_tier_bands").project(
+        "*, cast(mrr_from_eur as varchar) as mrr_from_eur_text").df()
     terms = dbt.ref("reseller_terms").df()
     as_of = dbt.ref("int_as_of_dates_derived").df()["as_of_on"].iloc[0]
     as_of_month = pd.Timestamp(as_of).date().replace(day=1)

@@ -180,6 +180,9 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                     lag(carried_out_amount) over (
                         partition by agreement_id order by period_start
                     ) as previous_carried_out_amount,
+                    lag(payout_currency) over (
+                        partition by agreement_id order by period_start
+                    ) as previous_payout_currency,
                     lead(period_start) over (
                         partition by agreement_id order by period_start
                     ) as next_period_start
@@ -189,7 +192,11 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                 select as_of_on from intermediate.int_as_of_dates_derived
             )
             select
-                payouts.* exclude (previous_carried_out_amount, next_period_start),
+                payouts.* exclude (previous_carried_out_amount, next_period_start,
+                                   previous_payout_currency),
+                case when payouts.carried_in_amount < 0
+                         and payouts.previous_payout_currency <> payouts.payout_currency
+                     then 1 else 0 end as carried_across_currencies,
                 payouts.payout_amount
                     - greatest(0, payouts.period_net_amount + payouts.carried_in_amount)
                     as paid_difference,
@@ -259,6 +266,8 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                       "its payout row (up to the as-of date)"),
                 *zero("currency_mismatch",
                       "a payout is in the payout currency of all its lines"),
+                *zero("carried_across_currencies",
+                      "a carried balance stays in one payout currency"),
                 *zero("due_date_difference_days",
                       "a payout is due on the latest due date of its lines"),
             ],
@@ -464,7 +473,7 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
             left join reference.reseller_tier_bands as bands
                 on tiers.program_code = bands.program_code
                 and {in_force('bands', 'tiers.month_start')}
-                and tiers.basis_mrr_eur >= bands.mrr_from_eur
+                and (tiers.basis_mrr_eur >= bands.mrr_from_eur or bands.mrr_from_eur = 0)
                 and (bands.mrr_to_eur is null or tiers.basis_mrr_eur < bands.mrr_to_eur)
             left join reference.reseller_tier_bands as effective_bands
                 on tiers.program_code = effective_bands.program_code

@@ -29,8 +29,8 @@ fingerprinted as (
 keyed as (
     select
         fingerprinted.*,
-        {{ key_duplicate_columns(
-            text_key(['fingerprinted.currency', 'fingerprinted.rate_on_key'])) }}
+        {{ key_duplicate_columns(text_key(
+            ['fingerprinted.currency', 'fingerprinted.rate_on_key'])) }}
     from fingerprinted
 ),
 

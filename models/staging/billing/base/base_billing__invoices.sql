@@ -1,6 +1,7 @@
 {%- set raw_columns = contract_columns('billing', 'invoices', [
     'invoice_id', 'customer_id', 'legal_entity', 'document_type',
-    'corrects_invoice_id', 'issued_on', 'due_on', 'currency', 'recorded_at']) -%}
+    'corrects_invoice_id', 'issued_on', 'due_on', 'currency',
+    'recorded_at']) -%}
 
 with source as (
     select * from {{ source('billing', 'invoices') }}
