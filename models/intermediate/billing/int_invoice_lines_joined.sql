@@ -8,10 +8,12 @@
     - `service_on`: the day the line's service starts (its issue day when the
       line has no service period, e.g. a one-off charge).
     - `service_months`: how many months the service period covers, counted
-      from the start's anniversary day: whole months, then the remaining
-      days as a fraction of the next month-long stretch (1-31 March = 1;
-      10 March - 9 April = 1; a year = 12; 1-15 April = 15/30). Exact
-      decimal; null without a service period.
+      on the anniversary days of its contract's start (of its own start
+      without a contract): whole months, then the remaining days as a
+      fraction of the month-long stretch they fall in (1-31 March = 1;
+      10 March - 9 April = 1; a year = 12; 1-15 April = 15/30; 28 February
+      - 28 March of a contract started on the 29th = 1). Exact decimal;
+      null without a service period.
     - `root_invoice_id` / `corrected_issued_on`: for a credit note, the
       invoice it ultimately corrects (followed up a chain of credit notes
       on credit notes) and that invoice's issue day, the day whose terms
@@ -35,6 +37,10 @@ invoices as (
 
 products as (
     select * from {{ ref('stg_billing__products') }}
+),
+
+contracts as (
+    select * from {{ ref('stg_billing__contracts') }}
 ),
 
 {# Only documents in a correction chain: credit notes and what they correct. #}
@@ -104,21 +110,50 @@ joined as (
         on invoice_lines.product_code = products.product_code
 ),
 
-month_boundaries as (
+{#
+    Months are counted from the billing anchor: the start day of the line's
+    contract (the vendor bills on the contract's anniversary days), or the
+    line's own start without a contract (or when the contract starts later).
+    A line that starts on a clamped anniversary (28 February for a contract
+    of the 29th-31st) then covers exactly one month to its next one.
+    months(day) = whole months from the anchor to the day + the rest as a
+    fraction of the anchor month it falls in; service_months =
+    months(stop) - months(start).
+#}
+anchored as (
     select
         joined.*,
-        {{ dbt.datediff(
-            'joined.service_period_starts_on', 'joined.service_stops_on',
-            'month') }} as month_boundaries
+        case
+            when contracts.starts_on <= joined.service_period_starts_on
+                then contracts.starts_on
+            else joined.service_period_starts_on
+        end as month_anchor_on
     from joined
+    left join contracts
+        on joined.contract_id = contracts.contract_id
+),
+
+month_boundaries as (
+    select
+        anchored.*,
+        {{ dbt.datediff(
+            'anchored.month_anchor_on', 'anchored.service_period_starts_on',
+            'month') }} as start_boundaries,
+        {{ dbt.datediff(
+            'anchored.month_anchor_on', 'anchored.service_stops_on',
+            'month') }} as stop_boundaries
+    from anchored
 ),
 
 boundary_anniversaries as (
     select
         month_boundaries.*,
         {{ add_months(
-            'month_boundaries.service_period_starts_on',
-            'month_boundaries.month_boundaries') }} as boundary_anniversary_on
+            'month_boundaries.month_anchor_on',
+            'month_boundaries.start_boundaries') }} as start_boundary_on,
+        {{ add_months(
+            'month_boundaries.month_anchor_on',
+            'month_boundaries.stop_boundaries') }} as stop_boundary_on
     from month_boundaries
 ),
 
@@ -127,11 +162,18 @@ whole_months as (
         boundary_anniversaries.*,
         case
             when
-                boundary_anniversaries.boundary_anniversary_on
+                boundary_anniversaries.start_boundary_on
+                > boundary_anniversaries.service_period_starts_on
+                then boundary_anniversaries.start_boundaries - 1
+            else boundary_anniversaries.start_boundaries
+        end as start_whole_months,
+        case
+            when
+                boundary_anniversaries.stop_boundary_on
                 > boundary_anniversaries.service_stops_on
-                then boundary_anniversaries.month_boundaries - 1
-            else boundary_anniversaries.month_boundaries
-        end as whole_months
+                then boundary_anniversaries.stop_boundaries - 1
+            else boundary_anniversaries.stop_boundaries
+        end as stop_whole_months
     from boundary_anniversaries
 ),
 
@@ -139,11 +181,19 @@ anniversaries as (
     select
         whole_months.*,
         {{ add_months(
-            'whole_months.service_period_starts_on',
-            'whole_months.whole_months') }} as last_anniversary_on,
+            'whole_months.month_anchor_on',
+            'whole_months.start_whole_months') }} as start_last_anniversary_on,
         {{ add_months(
-            'whole_months.service_period_starts_on',
-            'whole_months.whole_months + 1') }} as next_anniversary_on
+            'whole_months.month_anchor_on',
+            'whole_months.start_whole_months + 1') }}
+            as start_next_anniversary_on,
+        {{ add_months(
+            'whole_months.month_anchor_on',
+            'whole_months.stop_whole_months') }} as stop_last_anniversary_on,
+        {{ add_months(
+            'whole_months.month_anchor_on',
+            'whole_months.stop_whole_months + 1') }}
+            as stop_next_anniversary_on
     from whole_months
 ),
 
@@ -175,10 +225,21 @@ final as (
         promo_pct,
         net_amount,
         tax_amount,
-        cast(whole_months as {{ type_rate_wide() }})
+        cast(
+            stop_whole_months - start_whole_months as {{ type_rate_wide() }}
+        )
         + {{ divide_exact(
-            dbt.datediff('last_anniversary_on', 'service_stops_on', 'day'),
-            dbt.datediff('last_anniversary_on', 'next_anniversary_on', 'day'))
+            dbt.datediff(
+                'stop_last_anniversary_on', 'service_stops_on', 'day'),
+            dbt.datediff(
+                'stop_last_anniversary_on', 'stop_next_anniversary_on', 'day'))
+        }}
+        - {{ divide_exact(
+            dbt.datediff(
+                'start_last_anniversary_on', 'service_period_starts_on', 'day'),
+            dbt.datediff(
+                'start_last_anniversary_on', 'start_next_anniversary_on',
+                'day'))
         }} as service_months
     from anniversaries
 )
