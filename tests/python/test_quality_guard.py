@@ -21,6 +21,19 @@ def run_cli(*args):
     return subprocess.run([str(CLI), *args], cwd=REPO, capture_output=True, text=True)
 
 
+def validate_corrupted(source: Path, tmp_path: Path, name: str, statements: list[str]):
+    """`validate` on a copy of the built warehouse `source` after running
+    `statements` on it: the result and its lines naming a failed expectation."""
+    corrupted = tmp_path / f"{name}.duckdb"
+    shutil.copy(source, corrupted)
+    with duckdb.connect(str(corrupted)) as con:
+        for statement in statements:
+            con.execute(statement)
+    result = run_cli("validate", "--warehouse", str(corrupted), "--no-docs")
+    failed = [line for line in result.stdout.splitlines() if "FAILED " in line]
+    return result, failed
+
+
 def test_a_good_warehouse_passes_and_writes_data_docs(commission_warehouse, tmp_path):
     result = run_cli("validate", "--warehouse", str(commission_warehouse.path),
                      "--docs-dir", str(tmp_path / "docs"))
@@ -32,25 +45,22 @@ def test_a_good_warehouse_passes_and_writes_data_docs(commission_warehouse, tmp_
 
 def test_a_corrupted_mart_fails_and_names_the_broken_expectations(
         commission_warehouse, tmp_path):
-    corrupted = tmp_path / "corrupted.duckdb"
-    shutil.copy(commission_warehouse.path, corrupted)
-    with duckdb.connect(str(corrupted)) as con:
+    result, failed = validate_corrupted(commission_warehouse.path, tmp_path, "corrupted", [
         # A negative payout (NWS Q1 of the fixture).
-        con.execute("update marts.fct_partner_payouts set payout_amount = -450 "
-                    "where agreement_id = 'A001' and period_start = '2025-01-01'")
+        "update marts.fct_partner_payouts set payout_amount = -450 "
+        "where agreement_id = 'A001' and period_start = '2025-01-01'",
         # A NetSource line paid at 50 %.
-        con.execute("update marts.fct_commission_lines set commission_rate = 0.5 "
-                    "where invoice_line_id = 'IL010' and agreement_id = 'A002'")
+        "update marts.fct_commission_lines set commission_rate = 0.5 "
+        "where invoice_line_id = 'IL010' and agreement_id = 'A002'",
         # A reseller tier that does not match its MRR band.
-        con.execute("insert into marts.rpt_reseller_tiers_monthly "
-                    "(reseller_month_id, partner_id, agreement_id, program_code, month_start, "
-                    "is_month_complete, mrr_eur, basis_month_start, basis_mrr_eur, "
-                    "earned_tier, in_grace, effective_tier) values ('P9|2025-01-01', 'P9', "
-                    "'A9', 'lsw_reseller', '2025-01-01', true, 100, '2024-12-01', 100, 3, "
-                    "false, 3)")
-    result = run_cli("validate", "--warehouse", str(corrupted), "--no-docs")
+        "insert into marts.rpt_reseller_tiers_monthly "
+        "(reseller_month_id, partner_id, agreement_id, program_code, month_start, "
+        "is_month_complete, mrr_eur, basis_month_start, basis_mrr_eur, "
+        "earned_tier, in_grace, effective_tier) values ('P9|2025-01-01', 'P9', "
+        "'A9', 'lsw_reseller', '2025-01-01', true, 100, '2024-12-01', 100, 3, "
+        "false, 3)",
+    ])
     assert result.returncode == 1, result.stdout + result.stderr
-    failed = [line for line in result.stdout.splitlines() if "FAILED " in line]
     assert any("fct_partner_payouts: no payout below zero" in line for line in failed)
     assert any("fct_partner_payouts: a payout equals its lines plus adjustments plus the "
                "carried balance" in line for line in failed)
@@ -64,11 +74,8 @@ def test_a_corrupted_mart_fails_and_names_the_broken_expectations(
 
 
 def test_personal_data_in_a_mart_is_caught(commission_warehouse, tmp_path):
-    leaked = tmp_path / "leaked.duckdb"
-    shutil.copy(commission_warehouse.path, leaked)
-    with duckdb.connect(str(leaked)) as con:
-        con.execute("alter table marts.rpt_lead_registry add column email varchar")
-    result = run_cli("validate", "--warehouse", str(leaked), "--no-docs")
+    result, _ = validate_corrupted(commission_warehouse.path, tmp_path, "leaked", [
+        "alter table marts.rpt_lead_registry add column email varchar"])
     assert result.returncode == 1
     assert "marts_personal_data: no personal-data column in any mart" in result.stdout
     assert "rpt_lead_registry: rpt_lead_registry has exactly its contracted columns" \
@@ -136,17 +143,15 @@ def test_coverage_fails_on_weak_key_tests_missing_contracts_and_undeclared_sourc
 def test_subtler_corruptions_are_caught(commission_warehouse, reseller_warehouse, tmp_path):
     """A lost carried balance, a missing payout row, swapped findings, a tier
     decided on the wrong month's MRR."""
-    corrupted = tmp_path / "subtle.duckdb"
-    shutil.copy(commission_warehouse.path, corrupted)
-    with duckdb.connect(str(corrupted)) as con:
+    result, _ = validate_corrupted(commission_warehouse.path, tmp_path, "subtle", [
         # OpenNebula April carries -133.33 in; pretend nothing was carried.
-        con.execute("update marts.fct_partner_payouts set carried_in_amount = 0, "
-                    "carried_out_amount = 0 where agreement_id = 'A004' "
-                    "and period_start = '2025-04-01'")
+        "update marts.fct_partner_payouts set carried_in_amount = 0, "
+        "carried_out_amount = 0 where agreement_id = 'A004' "
+        "and period_start = '2025-04-01'",
         # NetSource April's payout row disappears; its line stays payable.
-        con.execute("delete from marts.fct_partner_payouts "
-                    "where agreement_id = 'A002' and period_start = '2025-04-01'")
-    result = run_cli("validate", "--warehouse", str(corrupted), "--no-docs")
+        "delete from marts.fct_partner_payouts "
+        "where agreement_id = 'A002' and period_start = '2025-04-01'",
+    ])
     assert result.returncode == 1
     assert "the balance carried in is the previous period's balance carried out" \
         in result.stdout
@@ -309,14 +314,9 @@ RESELLER_CORRUPTIONS = {
 ])
 def test_each_corruption_is_caught_by_its_expectation(fixture_name, case, request, tmp_path):
     statements, expected = {**COMMISSION_CORRUPTIONS, **RESELLER_CORRUPTIONS}[case]
-    corrupted = tmp_path / f"{case}.duckdb"
-    shutil.copy(request.getfixturevalue(fixture_name).path, corrupted)
-    with duckdb.connect(str(corrupted)) as con:
-        for statement in statements:
-            con.execute(statement)
-    result = run_cli("validate", "--warehouse", str(corrupted), "--no-docs")
+    result, failed = validate_corrupted(
+        request.getfixturevalue(fixture_name).path, tmp_path, case, statements)
     assert result.returncode == 1, result.stdout + result.stderr
-    failed = [line for line in result.stdout.splitlines() if "FAILED " in line]
     for name in expected:
         assert any(name in line for line in failed), (name, failed)
 

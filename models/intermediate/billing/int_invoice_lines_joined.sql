@@ -98,7 +98,13 @@ joined as (
             invoice_lines.service_period_starts_on, invoices.issued_on
         ) as service_on,
         {{ add_days('invoice_lines.service_period_ends_on', 1) }}
-            as service_stops_on
+            as service_stops_on,
+        -- Months count from the billing anchor (see month_boundaries).
+        case
+            when contracts.starts_on <= invoice_lines.service_period_starts_on
+                then contracts.starts_on
+            else invoice_lines.service_period_starts_on
+        end as month_anchor_on
     from invoice_lines
     inner join invoices
         on invoice_lines.invoice_id = invoices.invoice_id
@@ -108,6 +114,8 @@ joined as (
         on invoice_roots.pointer_id = corrected.invoice_id
     inner join products
         on invoice_lines.product_code = products.product_code
+    left join contracts
+        on invoice_lines.contract_id = contracts.contract_id
 ),
 
 {#
@@ -120,29 +128,16 @@ joined as (
     fraction of the anchor month it falls in; service_months =
     months(stop) - months(start).
 #}
-anchored as (
-    select
-        joined.*,
-        case
-            when contracts.starts_on <= joined.service_period_starts_on
-                then contracts.starts_on
-            else joined.service_period_starts_on
-        end as month_anchor_on
-    from joined
-    left join contracts
-        on joined.contract_id = contracts.contract_id
-),
-
 month_boundaries as (
     select
-        anchored.*,
+        joined.*,
         {{ dbt.datediff(
-            'anchored.month_anchor_on', 'anchored.service_period_starts_on',
+            'joined.month_anchor_on', 'joined.service_period_starts_on',
             'month') }} as start_boundaries,
         {{ dbt.datediff(
-            'anchored.month_anchor_on', 'anchored.service_stops_on',
+            'joined.month_anchor_on', 'joined.service_stops_on',
             'month') }} as stop_boundaries
-    from anchored
+    from joined
 ),
 
 boundary_anniversaries as (

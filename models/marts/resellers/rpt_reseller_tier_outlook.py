@@ -52,6 +52,12 @@ def _add_months(day, months):
     return pd.Timestamp(year=index // 12, month=index % 12 + 1, day=1).date()
 
 
+def _exact(frame, column):
+    """The column holding `column`'s exact text copy when the frame carries
+    one (`<column>_text`), else the column itself."""
+    return f"{column}_text" if f"{column}_text" in frame else column
+
+
 def outlook(tiers, bands, lags, as_of_month, window, min_months, horizon, high, medium):
     """One outlook row per reseller; plain pandas in, pandas out (unit-testable).
 
@@ -91,19 +97,16 @@ def outlook(tiers, bands, lags, as_of_month, window, min_months, horizon, high, 
         fitted = intercept + slope * t
         spread = float(np.sqrt(((y - fitted) ** 2).sum() / (len(y) - 2))) if len(y) > 2 else 0.0
         projection = intercept + slope * len(y)
-        exact = "mrr_eur_text" if "mrr_eur_text" in complete else "mrr_eur"
-        edge_exact = ("mrr_from_eur_text" if "mrr_from_eur_text" in program_bands
-                      else "mrr_from_eur")
         row.update(last_complete_month=complete["month_start"].iloc[-1],
-                   last_mrr_eur=complete[exact].iloc[-1],
+                   last_mrr_eur=complete[_exact(complete, "mrr_eur")].iloc[-1],
                    mrr_trend_eur_per_month=round(slope, 2),
                    projected_mrr_eur=round(projection, 2))
         tier = row["current_tier"]
         if tier + 1 in program_bands.index:
             floor = float(program_bands.loc[tier + 1, "mrr_from_eur"])
             # The seed's edge as text when given (exact); the fit uses floats.
-            floor_exact = program_bands.loc[tier + 1, edge_exact]
-            row.update(next_tier=tier + 1, next_tier_floor_eur=floor_exact)
+            row.update(next_tier=tier + 1, next_tier_floor_eur=program_bands.loc[
+                tier + 1, _exact(program_bands, "mrr_from_eur")])
             if slope > 0:
                 # Rounded first: the float fit must not turn 5 into 5.0000001.
                 k = max(1, math.ceil(round((floor - fitted[-1]) / slope, 6)))
