@@ -40,8 +40,11 @@ lock:
 demo-data: install
 	$(BIN)/partner-payouts demo-data --out $(DEMO_DIR) --scale $(DEMO_SCALE) --seed $(DEMO_SEED)
 
+# Write-audit-publish: dbt builds and tests the marts in `marts_audit` and
+# publishes them to `marts` only when every test passed (macros/publish.sql).
 build: install
-	mkdir -p $(dir $(PAYOUTS_DUCKDB_PATH))
+	@mkdir -p $(dir $(PAYOUTS_DUCKDB_PATH))
+	@$(BIN)/partner-payouts check-warehouse --warehouse $(PAYOUTS_DUCKDB_PATH)
 	$(BIN)/dbt build
 
 demo: demo-data build

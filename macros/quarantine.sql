@@ -131,7 +131,7 @@
     kind as in `parse_value`; the reason names the family (unparsable_date,
     unparsable_timestamp, unparsable_number, unparsable_boolean).
 -#}
-{% macro check_value(column, kind, alias, required=false, raw=none) %}
+{% macro check_value(column, kind, alias, required=false, raw=none, plausible=none) %}
     {%- set families = {
         'date': 'date', 'timestamp': 'timestamp', 'boolean': 'boolean',
         'money': 'number', 'rate': 'number', 'fx_rate': 'number',
@@ -145,7 +145,29 @@
         alias ~ '.' ~ column ~ '_text is not null and ' ~ alias ~ '.' ~ column ~ ' is null',
         'unparsable_' ~ families[kind],
         raw or column]) -%}
+    {%- if plausible -%}
+        {%- do checks.append(partner_payouts.check_plausible_date(
+            alias ~ '.' ~ column, plausible, raw or column)) -%}
+    {%- endif -%}
     {{ return(checks) }}
+{% endmacro %}
+
+{#-
+    A date or timestamp outside the range the export makes plausible for
+    its kind of date (base_billing__export_frames, joined as `frame`):
+    `event` (happened by the export: up to a month after its as-of date),
+    `planned` (up to ten years after it), `as_of` (not after it); never
+    decades before it.
+-#}
+{% macro check_plausible_date(expression, plausible, column) %}
+    {%- set latest = {
+        'event': 'frame.latest_event_on',
+        'planned': 'frame.latest_planned_on',
+        'as_of': 'frame.export_as_of_on'}[plausible] -%}
+    {%- set day = 'cast(' ~ expression ~ ' as date)' -%}
+    {{ return([
+        day ~ ' < frame.earliest_plausible_on or ' ~ day ~ ' > ' ~ latest,
+        'implausible_date', column]) }}
 {% endmacro %}
 
 {#- A code that is not in its code list (`lookup_alias` is a left-joined list). -#}

@@ -28,10 +28,14 @@ def validate(args) -> int:
     from partner_payouts.quality.runner import summary
     from partner_payouts.quality.runner import validate as run_validation
 
+    from partner_payouts.warehouse import WarehouseError, connect_read_only
+
     warehouse = Path(args.warehouse or os.environ.get(
         "PAYOUTS_DUCKDB_PATH", "warehouse/partner_payouts.duckdb"))
-    if not warehouse.exists():
-        print(f"No warehouse at {warehouse}: build it first (make demo).", file=sys.stderr)
+    try:
+        connect_read_only(warehouse).close()
+    except WarehouseError as error:
+        print(error, file=sys.stderr)
         return 2
     docs = None if args.no_docs else Path(args.docs_dir)
     outcome = run_validation(warehouse, Path(args.project_dir), docs)
@@ -64,9 +68,25 @@ def load_raw(args) -> int:
         print(error, file=sys.stderr)
         return 2
     print(f"Raw export {args.raw_dir} loaded into schema {summary.schema}: "
-          f"{sum(summary.rows.values()):,} rows")
+          f"{sum(summary.rows.values()):,} rows, {summary.malformed_lines:,} malformed "
+          "CSV line(s) set aside for the quarantine")
     for table, rows in summary.rows.items():
         print(f"  {table:<20} {rows:>12,} rows  ({summary.files[table].name})")
+    return 0
+
+
+def check_warehouse(args) -> int:
+    import os
+
+    from partner_payouts.warehouse import WarehouseError, check_writable
+
+    path = Path(args.warehouse or os.environ.get(
+        "PAYOUTS_DUCKDB_PATH", "warehouse/partner_payouts.duckdb"))
+    try:
+        check_writable(path)
+    except WarehouseError as error:
+        print(error, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -121,6 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
                       help="default $PAYOUTS_PG_DBNAME or partner_payouts "
                            "(password: $PAYOUTS_PG_PASSWORD)")
     load.set_defaults(handler=load_raw)
+
+    preflight = commands.add_parser(
+        "check-warehouse", help="check that a build can write the warehouse file (its folder "
+                                "exists and is writable, no other process holds it); one line "
+                                "and exit 2 when not")
+    preflight.add_argument("--warehouse", default=None,
+                           help="DuckDB file (default: $PAYOUTS_DUCKDB_PATH or "
+                                "warehouse/partner_payouts.duckdb)")
+    preflight.set_defaults(handler=check_warehouse)
     return parser
 
 

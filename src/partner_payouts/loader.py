@@ -1,40 +1,40 @@
 """Load a raw export into the `raw` schema of an engine that cannot read files.
 
-DuckDB reads the export's files directly (the dbt hook `register_raw_export`).
-PostgreSQL cannot, so `partner-payouts load-raw` copies each contract table
-(`<table>.csv` or `<table>.parquet` in the raw folder) into `raw.<table>`,
-one text column per contract column, exactly as the DuckDB hook exposes them:
-extra columns are dropped, empty values are null, typing happens in staging.
-The same checks stop the load with the same messages: a missing file, a folder
-holding both a CSV and a Parquet file of one table, an unreadable file, a file
-lacking a contract column.
+DuckDB reads the export's files directly: the dbt hook `register_raw_export`
+(macros/raw_export.sql) checks them and exposes each contract table as
+`raw.<table>` (text columns in contract order), skipping and recording
+malformed CSV lines in `raw.malformed_lines` and the files read in
+`raw.export_files`. PostgreSQL cannot read files, so `partner-payouts
+load-raw` runs that same hook (as a dbt operation, into a scratch DuckDB
+file) and copies its result into the engine's `raw` schema: one reader, one
+set of checks and messages, the same rows on every engine.
 
-The load streams: files are read in Arrow batches and sent with COPY, so
-memory stays flat however large the export. It runs in one transaction: a
-failed load leaves the previous raw tables as they were.
+The copy streams (Arrow batches sent with COPY), so memory stays flat however
+large the export, and runs in one transaction: a failed load leaves the
+previous raw tables as they were.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
+from partner_payouts.dbt_runner import PROJECT_DIR, DbtCommandError, run_dbt
 from partner_payouts.raw_contract import RAW_TABLES
 
-# Rows per COPY batch for Parquet; CSV batches are about BLOCK_BYTES of text.
-PARQUET_BATCH_ROWS = 100_000
-BLOCK_BYTES = 16 << 20
+# What the reader writes besides the contract tables.
+READER_TABLES = ("malformed_lines", "export_files")
+COPY_BATCH_ROWS = 100_000
 
 
 class RawExportError(Exception):
-    """The raw folder does not meet the raw contract (names the file and column)."""
+    """The raw folder does not meet the raw contract (names the file and what to do)."""
 
 
 @dataclass
@@ -42,83 +42,31 @@ class LoadSummary:
     schema: str
     rows: dict[str, int] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
+    malformed_lines: int = 0
 
 
-def find_raw_file(raw_dir: Path, table: str) -> Path:
-    """The one file of `table` in `raw_dir`, or a RawExportError."""
-    found = [raw_dir / f"{table}.{ext}" for ext in ("csv", "parquet")
-             if (raw_dir / f"{table}.{ext}").is_file()]
-    if not found:
-        raise RawExportError(
-            f"Raw file missing: expected {raw_dir}/{table}.csv or {raw_dir}/{table}.parquet "
-            f"(raw contract table `{table}`).")
-    if len(found) > 1:
-        raise RawExportError(
-            f"Raw folder {raw_dir} holds both {table}.csv and {table}.parquet: "
-            "keep one of them.")
-    return found[0]
-
-
-def _csv_reader(path: Path, include: list[str] | None = None):
-    return pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, encoding="utf8"),
-        parse_options=pacsv.ParseOptions(
-            delimiter=",", quote_char='"', double_quote=True, newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            # Every value is text; only an empty value is null (as DuckDB reads it).
-            column_types=None if include is None else {c: pa.string() for c in include},
-            include_columns=include, strings_can_be_null=True, null_values=[""],
-            quoted_strings_can_be_null=False),
-    )
-
-
-def file_columns(path: Path) -> list[str]:
-    """The column names of a raw file, as written."""
+def read_export(raw_dir: Path, database: Path, project_dir: Path = PROJECT_DIR) -> None:
+    """Run the project's raw-export reader on `raw_dir` into the DuckDB file
+    `database` (its `raw` schema); a broken export raises RawExportError."""
     try:
-        if path.suffix == ".parquet":
-            return list(pq.ParquetFile(path).schema_arrow.names)
-        with _csv_reader(path) as reader:
-            return list(reader.schema.names)
-    except (pa.ArrowException, OSError, UnicodeDecodeError) as error:
-        raise RawExportError(f"Raw file {path} is unreadable: {error}") from error
+        run_dbt(["run-operation", "register_raw_export"],
+                {"PAYOUTS_RAW_DIR": str(Path(raw_dir).resolve()),
+                 "PAYOUTS_DUCKDB_PATH": str(database)},
+                database.parent, project_dir)
+    except DbtCommandError as error:
+        raise RawExportError(str(error)) from None
 
 
-def contract_columns(path: Path, table: str) -> dict[str, str]:
-    """Contract column -> the file's own spelling (matched trimmed, case-insensitive)."""
-    by_lower = {name.strip().lower(): name for name in file_columns(path)}
-    missing = [c for c in RAW_TABLES[table] if c not in by_lower]
-    if missing:
-        raise RawExportError(
-            f"Raw file {path} lacks contract column(s): {', '.join(missing)} "
-            f"(raw contract table `{table}`).")
-    return {c: by_lower[c] for c in RAW_TABLES[table]}
+def check_export(raw_dir: Path) -> dict[str, Path]:
+    """Every contract table's file, or the first problem (RawExportError)."""
+    import duckdb
 
-
-def text_batches(path: Path, columns: dict[str, str]) -> Iterator[pa.RecordBatch]:
-    """The file's contract columns, in contract order, as text, batch by batch."""
-    names = list(columns)
-    originals = [columns[c] for c in names]
-    try:
-        if path.suffix == ".parquet":
-            for batch in pq.ParquetFile(path).iter_batches(
-                    batch_size=PARQUET_BATCH_ROWS, columns=originals):
-                arrays = [batch.column(o).cast(pa.string()) for o in originals]
-                yield pa.RecordBatch.from_arrays(arrays, names=names)
-        else:
-            with _csv_reader(path, include=originals) as reader:
-                for batch in reader:
-                    arrays = [batch.column(o) for o in originals]
-                    yield pa.RecordBatch.from_arrays(arrays, names=names)
-    except (pa.ArrowException, OSError, UnicodeDecodeError) as error:
-        raise RawExportError(f"Raw file {path} is unreadable: {error}") from error
-
-
-def check_export(raw_dir: Path) -> dict[str, tuple[Path, dict[str, str]]]:
-    """Every contract table's file and column mapping, or the first problem."""
-    return {table: (path, contract_columns(path, table))
-            for table in RAW_TABLES
-            for path in [find_raw_file(raw_dir, table)]}
+    with tempfile.TemporaryDirectory(prefix="partner_payouts_raw_") as tmp:
+        database = Path(tmp) / "raw_export.duckdb"
+        read_export(Path(raw_dir), database)
+        with duckdb.connect(str(database), read_only=True) as con:
+            files = con.execute("select source_table, source_file from raw.export_files").fetchall()
+    return {table: Path(path) for table, path in files}
 
 
 def connection_settings(**overrides) -> dict:
@@ -139,32 +87,52 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def _pg_type(duckdb_type: str) -> str:
+    return "bigint" if duckdb_type.upper() in ("BIGINT", "INTEGER") else "text"
+
+
 def load_raw(raw_dir: Path, schema: str = "raw", **connection) -> LoadSummary:
-    """Copy every contract table of `raw_dir` into `schema` (replacing it)."""
+    """Read `raw_dir` with the project's reader, then copy every raw table
+    (the contract's, the malformed lines, the files read) into `schema`."""
+    import duckdb
     import psycopg2
 
     raw_dir = Path(raw_dir)
-    plan = check_export(raw_dir)
     summary = LoadSummary(schema=schema)
-    with psycopg2.connect(**connection_settings(**connection)) as con:
-        with con.cursor() as cur:
-            cur.execute(f"create schema if not exists {_quote(schema)}")
-            for table, (path, columns) in plan.items():
-                target = f"{_quote(schema)}.{_quote(table)}"
-                column_list = ", ".join(_quote(c) for c in columns)
-                cur.execute(f"drop table if exists {target}")
-                cur.execute(f"create table {target} ("
-                            + ", ".join(f"{_quote(c)} text" for c in columns) + ")")
-                rows = 0
-                for batch in text_batches(path, columns):
-                    buffer = io.BytesIO()
-                    pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False))
-                    buffer.seek(0)
-                    cur.copy_expert(
-                        f"copy {target} ({column_list}) from stdin with (format csv)", buffer)
-                    rows += batch.num_rows
-                summary.rows[table] = rows
-                summary.files[table] = path
-        # Leaving the `with` commits; an exception rolls the whole load back.
-    con.close()
+    with tempfile.TemporaryDirectory(prefix="partner_payouts_raw_") as tmp:
+        database = Path(tmp) / "raw_export.duckdb"
+        read_export(raw_dir, database)
+        with duckdb.connect(str(database), read_only=True) as source, \
+                psycopg2.connect(**connection_settings(**connection)) as con:
+            summary.files = {table: Path(path) for table, path in source.execute(
+                "select source_table, source_file from raw.export_files").fetchall()}
+            with con.cursor() as cur:
+                cur.execute(f"create schema if not exists {_quote(schema)}")
+                for table in (*RAW_TABLES, *READER_TABLES):
+                    columns = source.execute(
+                        "select column_name, data_type from information_schema.columns "
+                        "where table_schema = 'raw' and table_name = ? "
+                        "order by ordinal_position", [table]).fetchall()
+                    target = f"{_quote(schema)}.{_quote(table)}"
+                    names = ", ".join(_quote(name) for name, _ in columns)
+                    cur.execute(f"drop table if exists {target}")
+                    cur.execute(f"create table {target} (" + ", ".join(
+                        f"{_quote(name)} {_pg_type(kind)}" for name, kind in columns) + ")")
+                    reader = source.sql(f"select * from raw.{_quote(table)}") \
+                        .to_arrow_reader(COPY_BATCH_ROWS)
+                    rows = 0
+                    for batch in reader:
+                        buffer = io.BytesIO()
+                        pacsv.write_csv(pa.Table.from_batches([batch]), buffer,
+                                        pacsv.WriteOptions(include_header=False))
+                        buffer.seek(0)
+                        cur.copy_expert(
+                            f"copy {target} ({names}) from stdin with (format csv)", buffer)
+                        rows += batch.num_rows
+                    if table == "malformed_lines":
+                        summary.malformed_lines = rows
+                    elif table in RAW_TABLES:
+                        summary.rows[table] = rows
+            # Leaving the `with` commits; an exception rolls the whole load back.
+        con.close()
     return summary

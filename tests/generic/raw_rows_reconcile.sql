@@ -1,13 +1,19 @@
 {#-
-    Nothing is lost: every row of the raw table is either staged (in `model`)
-    or quarantined (in rpt_data_quality_rejections with source_table =
+    Nothing is lost: every record of the raw file (every row read, and every
+    malformed CSV line the reader skipped) is either staged (in `model`) or
+    quarantined (in rpt_data_quality_rejections with source_table =
     `table_name`). Fails with the three counts when rows in != staged +
     quarantined.
 -#}
 {% test raw_rows_reconcile(model, source_name, table_name) %}
 
 with raw_rows as (
-    select count(*) as row_count from {{ source(source_name, table_name) }}
+    select
+        (select count(*) from {{ source(source_name, table_name) }})
+        + (
+            select count(*) from {{ source('export', 'malformed_lines') }}
+            where source_table = '{{ table_name }}'
+        ) as row_count
 ),
 
 staged_rows as (

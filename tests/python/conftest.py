@@ -61,6 +61,37 @@ def build(raw_dir: Path, tmp: Path, project_dir: Path = REPO,
     return Warehouse(warehouse, result, raw_dir)
 
 
+def build_on(warehouse: Path, raw_dir: Path, tmp: Path,
+             command: tuple[str, ...] = BUILD) -> Warehouse:
+    """A nightly run: a copy of a built warehouse, built again on `raw_dir`."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    copy = tmp / "warehouse.duckdb"
+    shutil.copyfile(warehouse, copy)
+    result = run_dbt(list(command), raw_dir, copy, tmp)
+    return Warehouse(copy, result, raw_dir)
+
+
+def published_marts(wh: Warehouse) -> dict[str, list]:
+    """Every published mart's rows (schema marts), sorted: a failed build
+    must leave them exactly so."""
+    tables = [t for (t,) in wh.rows(
+        "select table_name from information_schema.tables "
+        "where table_schema = 'marts' order by 1")]
+    return {t: sorted(wh.rows(f"select * from marts.{t}"), key=repr) for t in tables}
+
+
+def closed_payouts(wh: Warehouse) -> dict:
+    """The published payout rows of closed periods, every column."""
+    return {(row[2], row[4]): row for row in wh.rows(
+        "select * from marts.fct_partner_payouts where is_closed")}
+
+
+def edit_csv(path: Path, edit) -> None:
+    """Rewrite a CSV file's lines with `edit(lines) -> lines` (header included)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(edit(lines)) + "\n", encoding="utf-8")
+
+
 def combined_export(tmp: Path, base: str, *extras: str) -> Path:
     """A copy of fixture folder `base` with the rows of each folder in `extras`
     appended to the files of the same name (header lines skipped)."""

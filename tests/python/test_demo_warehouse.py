@@ -26,6 +26,37 @@ def test_every_rejection_reason_occurs(demo_warehouse):
     assert seen == reasons
 
 
+def test_malformed_csv_lines_are_quarantined_with_their_line_numbers(demo_warehouse):
+    """The generator writes three malformed lines into payments.csv and
+    leads.csv (a field too many, fields missing, a quote never closed) and
+    records their line numbers; the quarantine has exactly those, and the
+    lines after the unclosed quote are read (every raw_rows_reconcile test
+    of the build passed)."""
+    expected = {(table, number, reason)
+                for table, lines in demo_warehouse.demo.malformed_lines.items()
+                for number, reason in lines.items()}
+    assert len(expected) == 6
+    assert set(demo_warehouse.rows(
+        "select source_table, source_line, reason from marts.rpt_data_quality_rejections "
+        "where source_line is not null")) == expected
+
+
+def test_year_typos_move_neither_the_as_of_date_nor_the_calendar(demo_warehouse):
+    """The demo export runs to 15 July 2026; an invoice recorded in 2062 and
+    a payout run for 9999 are quarantined, not taken as the export's date."""
+    assert demo_warehouse.scalar(
+        "select as_of_on from intermediate.int_as_of_dates_derived").isoformat() == "2026-07-15"
+    assert demo_warehouse.rows(
+        "select rejected_column from marts.rpt_data_quality_rejections "
+        "where reason = 'implausible_date' and raw_record like '%2062-03-14%'") \
+        and demo_warehouse.rows(
+            "select 1 from marts.rpt_data_quality_rejections "
+            "where reason = 'implausible_date' and record_key like '%|9999-01-01'")
+    assert demo_warehouse.scalar(
+        "select max(period_start) from intermediate.int_settlement_periods_listed"
+    ).isoformat() < "2027-08-01"
+
+
 def test_quarantine_is_a_small_share(demo_warehouse):
     quarantined = demo_warehouse.scalar("select count(*) from marts.rpt_data_quality_rejections")
     staged = sum(demo_warehouse.scalar(f"select count(*) from staging.{m}")

@@ -1,7 +1,8 @@
 """`partner-payouts load-raw`: the raw export copied into PostgreSQL's raw schema.
 
-The checks run before any connection is made, so their tests need no server;
-the load itself is tested on the throw-away server.
+The loader runs the project's own raw-export reader (the dbt hook, on a
+scratch DuckDB file) before any connection is made, so the checks' tests need
+no server; the load itself is tested on the throw-away server.
 """
 
 from datetime import date
@@ -18,9 +19,9 @@ from partner_payouts.raw_contract import RAW_TABLES
 
 
 def test_a_complete_export_passes_the_checks():
-    plan = check_export(RAW_EXPORTS / "clean")
-    assert set(plan) == set(RAW_TABLES)
-    assert all(list(columns) == list(RAW_TABLES[t]) for t, (_, columns) in plan.items())
+    files = check_export(RAW_EXPORTS / "clean")
+    assert files == {table: (RAW_EXPORTS / "clean" / f"{table}.csv").resolve()
+                     for table in RAW_TABLES}
 
 
 def test_missing_contract_column_names_the_file_and_the_column():
@@ -47,7 +48,18 @@ def test_unreadable_files_are_named(copy_export):
     folder = copy_export("clean")
     (folder / "payments.csv").unlink()
     (folder / "payments.parquet").write_bytes(b"not a parquet file")
-    with pytest.raises(RawExportError, match=f"Raw file {folder}/payments.parquet is unreadable"):
+    with pytest.raises(RawExportError, match=f"{folder}/payments.parquet"):
+        check_export(folder)
+
+
+def test_header_names_match_exactly(copy_export):
+    folder = copy_export("clean")
+    path = folder / "payments.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0].replace("amount", "Amount"), *lines[1:]]) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(RawExportError, match=r"payments\.csv lacks contract column\(s\): "
+                                             r"amount .*`Amount` should be `amount`"):
         check_export(folder)
 
 
@@ -59,11 +71,12 @@ def test_cli_reports_a_broken_export_without_a_traceback(capsys):
 @pytest.mark.postgres
 def test_load_keeps_contract_columns_as_text(postgres_server, copy_export):
     folder = copy_export("clean")
-    # An extra column, columns in another order and spelling, and a typed Parquet file.
+    # An extra column, columns in another order (names padded with spaces),
+    # and a typed Parquet file.
     partners = (folder / "partners.csv").read_text(encoding="utf-8").splitlines()
     header = partners[0].split(",")
     (folder / "partners.csv").write_text(
-        "\n".join([",".join(["note", *[h.upper() for h in reversed(header)]])]
+        "\n".join([",".join(["note", *[f" {h} " for h in reversed(header)]])]
                   + [",".join(["x", *reversed(line.split(","))]) for line in partners[1:]])
         + "\n", encoding="utf-8")
     (folder / "fx_rates.csv").unlink()
@@ -88,9 +101,9 @@ def test_load_keeps_contract_columns_as_text(postgres_server, copy_export):
         cur.execute("select partner_id, created_at from raw.partners order by 1")
         partner_rows = cur.fetchall()
     con.close()
-    assert {t for t, _, _ in columns} == set(RAW_TABLES)
+    assert {t for t, _, _ in columns} == set(RAW_TABLES) | {"malformed_lines", "export_files"}
     for table in RAW_TABLES:
         assert tuple(c for t, c, _ in columns if t == table) == RAW_TABLES[table]
-    assert {d for _, _, d in columns} == {"text"}
+    assert {d for t, _, d in columns if t in RAW_TABLES} == {"text"}
     assert fx == [("2024-03-29", "USD", "1.0811")]
     assert partner_rows[0] == ("P001", "2024-01-05T10:00:00+02:00")

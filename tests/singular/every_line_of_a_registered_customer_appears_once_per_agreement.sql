@@ -1,8 +1,10 @@
 {#-
     programs.md, "Which lines appear": every invoice line of a customer for
     whom a partner registered a lead in a commission program appears in
-    fct_commission_lines exactly once per that partner's agreement. Returns
-    (agreement, customer) pairs whose line counts differ.
+    fct_commission_lines exactly once per that partner's agreement (its
+    correction rows aside). A row for a line the export no longer holds may
+    only be a final one: a published closed period keeps its rows. Returns
+    (agreement, customer) pairs whose line counts differ, and such rows.
 -#}
 with leads as (
     select * from {{ ref('stg_partner_crm__leads') }}
@@ -18,6 +20,23 @@ lines as (
 
 commission_lines as (
     select * from {{ ref('fct_commission_lines') }}
+    where not is_correction
+),
+
+{# Rows of lines the export still holds; the others must be final. #}
+current_rows as (
+    select commission_lines.*
+    from commission_lines
+    inner join lines
+        on commission_lines.invoice_line_id = lines.invoice_line_id
+),
+
+vanished_rows as (
+    select commission_lines.*
+    from commission_lines
+    left join lines
+        on commission_lines.invoice_line_id = lines.invoice_line_id
+    where lines.invoice_line_id is null and not commission_lines.is_final
 ),
 
 registered as (
@@ -29,7 +48,7 @@ registered as (
         on
             leads.partner_id = agreements.partner_id
             and leads.program_code = agreements.program_code
-    where agreements.rule_type in ('revenue_share', 'first_year_commission')
+    where agreements.rule_type in {{ commission_rule_types() }}
 ),
 
 expected as (
@@ -49,7 +68,7 @@ actual as (
         customer_id,
         count(*) as actual_lines,
         count(distinct invoice_line_id) as distinct_lines
-    from commission_lines
+    from current_rows
     group by agreement_id, customer_id
 )
 
@@ -67,3 +86,11 @@ full outer join actual
 where
     coalesce(expected.expected_lines, 0) <> coalesce(actual.actual_lines, 0)
     or actual.actual_lines <> actual.distinct_lines
+union all
+select
+    null as expected_lines,
+    1 as actual_lines,
+    1 as distinct_lines,
+    vanished_rows.agreement_id,
+    vanished_rows.customer_id
+from vanished_rows

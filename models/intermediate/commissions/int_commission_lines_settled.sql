@@ -17,17 +17,9 @@
     the later of its issue day and that invoice's trigger day, and is held
     while that invoice is.
 
-    Natural period: the settlement period holding the trigger day. The
-    deciding document is the invoice or credit note (issue trigger), or the
-    deciding payment (payment triggers; for a credit note, whichever of it
-    and the payment was recorded later). When the natural period is closed
-    (a payout run) and the deciding document was recorded after the close,
-    the line is an adjustment (`is_adjustment`), booked into the first later
-    period of the program that was still open when the document was
-    recorded; it keeps `natural_period_start`. Because the booked period
-    depends only on runs closed before the document was recorded, a rebuild
-    with more runs or more late documents never moves a line into or out of
-    a closed period.
+    Natural period: the settlement period holding the trigger day; the
+    booked period and `adjustment_reason` follow the doc block
+    `rule_closed_periods` (late documents; periods published as final).
 
     Payable: period rule (`payout_due_months_after_period`): the last day of
     the month that many months after the booked period's end (NWS: the
@@ -47,6 +39,13 @@ invoices_paid as (
 
 periods as (
     select * from {{ ref('int_settlement_periods_listed') }}
+),
+
+{# Lines published in a final period (not their corrections). #}
+published_lines as (
+    select commission_line_id
+    from {{ ref('int_commission_lines_published') }}
+    where not coalesce(is_correction, false)
 ),
 
 triggers as (
@@ -154,29 +153,77 @@ late as (
     group by in_period.commission_line_id
 ),
 
-booked as (
+recorded as (
     select
         in_period.*,
-        late.commission_line_id is not null as is_adjustment,
+        late.commission_line_id is not null as is_late,
         coalesce(
             late.booked_period_start, in_period.natural_period_start
-        ) as settlement_period_start,
-        case
-            when
-                late.commission_line_id is not null
-                and {{ timestamp_date('in_period.deciding_recorded_at') }}
-                > in_period.settles_on
-                then {{ timestamp_date('in_period.deciding_recorded_at') }}
-            else in_period.settles_on
-        end as receipt_known_on
+        ) as recorded_period_start
     from in_period
     left join late
         on in_period.commission_line_id = late.commission_line_id
 ),
 
+{#
+    A period published as final without the line (the line is new, or
+    changed, since its statements were published): the line goes to the
+    first period of the program that is open now. A line published in a
+    final period keeps its published row; int_commission_lines_corrected
+    books any difference.
+#}
+corrected as (
+    select
+        recorded.commission_line_id,
+        min(later.period_start) as corrected_period_start
+    from recorded
+    inner join periods as recorded_periods
+        on
+            recorded.program_code = recorded_periods.program_code
+            and recorded.recorded_period_start = recorded_periods.period_start
+    inner join periods as later
+        on
+            recorded.program_code = later.program_code
+            and recorded_periods.period_start < later.period_start
+            and later.closed_at is null
+    left join published_lines
+        on recorded.commission_line_id = published_lines.commission_line_id
+    where
+        recorded_periods.is_final
+        and published_lines.commission_line_id is null
+    group by recorded.commission_line_id
+),
+
+booked as (
+    select
+        recorded.*,
+        case
+            when corrected.commission_line_id is not null
+                then 'closed_period_correction'
+            when recorded.is_late then 'late_document'
+        end as adjustment_reason,
+        coalesce(
+            corrected.corrected_period_start, recorded.recorded_period_start
+        ) as settlement_period_start,
+        case
+            when corrected.corrected_period_start > recorded.settles_on
+                then corrected.corrected_period_start
+            when
+                recorded.is_late
+                and {{ timestamp_date('recorded.deciding_recorded_at') }}
+                > recorded.settles_on
+                then {{ timestamp_date('recorded.deciding_recorded_at') }}
+            else recorded.settles_on
+        end as receipt_known_on
+    from recorded
+    left join corrected
+        on recorded.commission_line_id = corrected.commission_line_id
+),
+
 final as (
     select
         booked.*,
+        booked.adjustment_reason is not null as is_adjustment,
         periods.period_end as settlement_period_end,
         periods.closed_at as settlement_period_closed_at,
         case

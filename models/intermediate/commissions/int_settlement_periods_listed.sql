@@ -3,7 +3,10 @@
     its terms are in force until var `settlement_months_after_as_of` (12)
     months after the as-of date (or the last payout run), with its payout
     run: `closed_at` is when the period's statements were issued (null = the
-    period is still open). Periods are `settlement_months` calendar months
+    period is still open). A period an earlier build published as final
+    (int_closed_periods_published) stays closed, at the time it was
+    published as closed, whatever a later export's payout runs say
+    (`is_final`). Periods are `settlement_months` calendar months
     long, aligned on 1 January (NWS: quarters; the others: months), as in
     force at the period's first month.
 -#}
@@ -17,6 +20,10 @@ payout_runs as (
 
 as_of as (
     select * from {{ ref('int_as_of_dates_derived') }}
+),
+
+final_periods as (
+    select * from {{ ref('int_closed_periods_published') }}
 ),
 
 first_terms as (
@@ -75,13 +82,18 @@ final as (
             add_months('periods.period_start', 'periods.settlement_months'),
             -1) }} as period_end,
         periods.settlement_months,
-        payout_runs.closed_at,
+        coalesce(final_periods.closed_at, payout_runs.closed_at) as closed_at,
+        final_periods.program_code is not null as is_final,
         payout_runs.period_end as run_period_end
     from periods
     left join payout_runs
         on
             periods.program_code = payout_runs.program_code
             and periods.period_start = payout_runs.period_start
+    left join final_periods
+        on
+            periods.program_code = final_periods.program_code
+            and periods.period_start = final_periods.period_start
 )
 
 select * from final

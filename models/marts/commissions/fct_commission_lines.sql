@@ -1,11 +1,12 @@
 {#-
     One row per invoice line × partner agreement whose partner registered a
     lead for the line's customer in the program: what it earns, when, and
-    why not. The rules are in the intermediate models
+    why not; plus the correction rows of lines published in final periods.
+    The rules are in the intermediate models
     (models/intermediate/commissions/); this mart only selects.
 -#}
 with lines as (
-    select * from {{ ref('int_commission_lines_converted') }}
+    select * from {{ ref('int_commission_lines_corrected') }}
 ),
 
 final as (
@@ -45,6 +46,10 @@ final as (
         settlement_period_start,
         settlement_period_end,
         is_adjustment,
+        adjustment_reason,
+        adjustment_note,
+        is_correction,
+        is_final,
         payable_on,
         status,
         exclusion_reason

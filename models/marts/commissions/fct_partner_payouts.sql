@@ -9,11 +9,20 @@
     Carried balance without recursion: with x = the periods' rounded nets and
     S = their running sum, the balance carried out is
     S - max(0, highest S so far) (≤ 0), and payout = x + carried in -
-    carried out (≥ 0).
+    carried out (≥ 0). S starts at the balance carried out of the agreement's
+    last final period before (0 if none).
+
+    Final periods (published as closed by an earlier build) keep their rows
+    exactly as published (int_partner_payouts_published); doc block
+    `rule_closed_periods`.
 -#}
 with lines as (
-    select * from {{ ref('int_commission_lines_converted') }}
+    select * from {{ ref('int_commission_lines_corrected') }}
     where status = 'payable'
+),
+
+published as (
+    select * from {{ ref('int_partner_payouts_published') }}
 ),
 
 periods as (
@@ -57,13 +66,25 @@ activity as (
     group by lines.agreement_id, lines.settlement_period_start
 ),
 
-first_activity as (
+periods_seen as (
     select
         activity.agreement_id,
-        min(activity.period_start) as first_period_start,
-        max(activity.period_start) as last_period_start
+        activity.period_start
     from activity
-    group by activity.agreement_id
+    union all
+    select
+        published.agreement_id,
+        published.period_start
+    from published
+),
+
+first_activity as (
+    select
+        periods_seen.agreement_id,
+        min(periods_seen.period_start) as first_period_start,
+        max(periods_seen.period_start) as last_period_start
+    from periods_seen
+    group by periods_seen.agreement_id
 ),
 
 agreement_periods as (
@@ -74,7 +95,8 @@ agreement_periods as (
         agreements.payout_currency_override,
         periods.period_start,
         periods.period_end,
-        periods.closed_at
+        periods.closed_at,
+        periods.is_final
     from first_activity
     inner join agreements
         on first_activity.agreement_id = agreements.agreement_id
@@ -107,22 +129,41 @@ netted as (
             and agreement_periods.period_start = activity.period_start
 ),
 
-running as (
+{# The open periods, each with the last final row of its agreement before. #}
+seeded as (
     select
         netted.*,
-        sum(netted.period_net_amount) over (
-            partition by netted.agreement_id
-            order by netted.period_start
+        published.period_start as seed_period_start,
+        coalesce(published.carried_out_amount, 0) as seed_amount,
+        row_number() over (
+            partition by netted.agreement_id, netted.period_start
+            order by published.period_start desc
+        ) as seed_rank
+    from netted
+    left join published
+        on
+            netted.agreement_id = published.agreement_id
+            and netted.period_start > published.period_start
+    where not netted.is_final
+),
+
+running as (
+    select
+        seeded.*,
+        seeded.seed_amount + sum(seeded.period_net_amount) over (
+            partition by seeded.agreement_id, seeded.seed_period_start
+            order by seeded.period_start
             rows between unbounded preceding and current row
         ) as running_net_amount
-    from netted
+    from seeded
+    where seeded.seed_rank = 1
 ),
 
 peaked as (
     select
         running.*,
         max(running.running_net_amount) over (
-            partition by running.agreement_id
+            partition by running.agreement_id, running.seed_period_start
             order by running.period_start
             rows between unbounded preceding and current row
         ) as running_peak_amount
@@ -145,15 +186,15 @@ balanced as (
         carried.*,
         coalesce(
             lag(carried.carried_out_amount) over (
-                partition by carried.agreement_id
+                partition by carried.agreement_id, carried.seed_period_start
                 order by carried.period_start
             ),
-            0
+            carried.seed_amount
         ) as carried_in_amount
     from carried
 ),
 
-final as (
+computed as (
     select
         {{ dbt.hash(dbt.concat([
             'balanced.agreement_id', "'|'",
@@ -200,6 +241,13 @@ final as (
             balanced.program_code = terms.program_code
             and {{ in_force('terms', 'balanced.period_start') }}
     where balanced.line_count > 0 or balanced.carried_in_amount < 0
+),
+
+{# In the mart's column order (published rows come in it). #}
+final as (
+    select * from published
+    union all
+    select * from computed
 )
 
 select * from final

@@ -78,6 +78,10 @@ KINDS = {
         ("missing_key", None, None), ("exact", None, None),
         ("value", "customer_id", ["C99999999"]), ("value", "currency", ["CHF"]),
         ("value", "issued_on", ["2025-02-29"]), ("value", "recorded_at", ["tomorrow"]),
+        # Year typos: decades ahead (must not move the as-of date) or a
+        # planned date far ahead.
+        ("value", "recorded_at", ["2062-03-14T09:00:00Z"]),
+        ("value", "due_on", ["2205-01-31"]),
         ("corrupt", "document_type", ["proforma"]),
     ],
     "invoice_lines": [
@@ -91,6 +95,9 @@ KINDS = {
         ("missing_key", None, None), ("exact", None, None),
         ("value", "invoice_id", ["INV9999999999"]), ("value", "amount", ["twelve"]),
         ("value", "received_on", ["2025-04-31"]),
+        # Received decades before the export, or long before its invoice.
+        ("value", "received_on", ["1925-03-05"]),
+        ("value", "received_on", ["2015-01-01"]),
     ],
     "fx_rates": [
         ("exact", None, None),
@@ -107,6 +114,7 @@ class BadRowInjector:
         self.rng = rng
         self.fresh = 0
         self.injected = {table: 0 for table in RAW_TABLES}
+        self.injected_lines = 0
         self._credit_notes = []
 
     def _fresh_key(self, value):
@@ -204,8 +212,31 @@ class BadRowInjector:
                 {**row, "period_start": "2026-05-01", "period_end": "2026-05-31",
                  "closed_at": "soon"},
                 {**row, "period_start": "2026-06-01", "period_end": "2026-05-31"},
+                # A payout run for the year 9999: must not stretch the calendar.
+                {**row, "period_start": "9999-01-01", "period_end": "9999-01-31",
+                 "closed_at": "9999-02-10T12:00:00Z"},
             ]
         raise ValueError(f"unknown custom bad row {name}")
+
+    def malformed_lines(self, data: pa.Table) -> list[tuple[str, str]]:
+        """CSV lines that cannot be read as rows, made from a real row of
+        `data` with fresh keys: one with a field too many, one with fields
+        missing, and one whose quote is never closed (every line after it
+        must still be read). Returns (line, expected reason)."""
+        row = data.slice(0, 1).to_pylist()[0]
+        key = data.column_names[0]
+        values = lambda r: [v or "" for v in r.values()]  # noqa: E731
+        extra = {**row, key: self._fresh_key(row[key])}
+        short = {**row, key: self._fresh_key(row[key])}
+        quoted = {**row, key: self._fresh_key(row[key])}
+        unterminated = values(quoted)
+        unterminated[1] = '"' + unterminated[1]
+        self.injected_lines += 3
+        return [
+            (",".join(values(extra) + ["unexpected"]), "csv_too_many_fields"),
+            (",".join(values(short)[:2]), "csv_too_few_fields"),
+            (",".join(unterminated), "csv_unterminated_quote"),
+        ]
 
     def remember_credit_notes(self, invoice_ids):
         """Credit notes of the block being written (kept while a block has none)."""

@@ -41,6 +41,9 @@ class Summary:
     # invoice_line_id -> discount billed minus discount entitled, in cents
     # (the audit's answer key; not part of the export).
     misbilled_reseller_lines: dict = field(default_factory=dict)
+    # CSV only: lines written malformed on purpose, per table:
+    # {line number: the reason the quarantine must give}.
+    malformed_lines: dict = field(default_factory=dict)
 
 
 def generate(out_dir, scale: float = 1, seed: int = 42, fmt: str | None = None) -> Summary:
@@ -52,6 +55,7 @@ def generate(out_dir, scale: float = 1, seed: int = 42, fmt: str | None = None) 
     static_rng = np.random.default_rng([seed, STREAM_STATIC])
     injector = BadRowInjector(np.random.default_rng([seed, STREAM_BAD]))
     first_block = {table: True for table in RAW_TABLES}
+    malformed = {}
 
     def emit(writer, table, data, local_only=False):
         if data is None or data.num_rows == 0:
@@ -60,8 +64,15 @@ def generate(out_dir, scale: float = 1, seed: int = 42, fmt: str | None = None) 
             notes = data.filter(pc.equal(data["document_type"], "credit_note"))
             injector.remember_credit_notes(notes["invoice_id"].to_pylist()[:200])
         data = injector.apply(table, data, first_block[table], local_only)
-        first_block[table] = False
         writer.write(table, {name: data[name] for name in data.column_names})
+        if table in MALFORMED_LINE_TABLES and first_block[table]:
+            # Made in both formats (they use fresh keys), written to CSV only.
+            lines = injector.malformed_lines(data)
+        if table in MALFORMED_LINE_TABLES and first_block[table] and fmt == "csv":
+            numbers = writer.write_lines(table, [line for line, _ in lines])
+            malformed.setdefault(table, {}).update(
+                zip(numbers, [reason for _, reason in lines]))
+        first_block[table] = False
 
     with RawExportWriter(out_dir, fmt) as writer:
         partners = dims.build_partners(static_rng, ids, scale)
@@ -99,7 +110,7 @@ def generate(out_dir, scale: float = 1, seed: int = 42, fmt: str | None = None) 
                      local_only=True)
         rows = dict(writer.rows_written)
     return Summary(Path(out_dir), fmt, scale, seed, rows, dict(injector.injected),
-                   time.perf_counter() - started, misbilled)
+                   time.perf_counter() - started, misbilled, malformed)
 
 
 def to_table(table: str, columns: dict) -> pa.Table:
@@ -112,6 +123,9 @@ def to_table(table: str, columns: dict) -> pa.Table:
         arrays.append(value.cast(pa.string()))
     return pa.Table.from_arrays(arrays, names=list(RAW_TABLES[table]))
 
+
+# CSV exports get malformed lines in these files (after their first block).
+MALFORMED_LINE_TABLES = ("payments", "leads")
 
 BLOCK_TABLES = ("customers", "leads", "lead_contacts", "contracts", "tier_grace_periods",
                 "invoices", "invoice_lines", "payments")

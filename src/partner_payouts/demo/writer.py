@@ -78,6 +78,9 @@ class RawExportWriter:
         self._writers = {}
         self._buffers = {table: [] for table in RAW_TABLES}
         self._buffered = dict.fromkeys(RAW_TABLES, 0)
+        self._sinks = {}
+        # CSV: the number of the file's last line written (the header is line 1).
+        self.lines_written = dict.fromkeys(RAW_TABLES, 1)
         for table in RAW_TABLES:
             other = "parquet" if fmt == "csv" else "csv"
             stale = self.out_dir / f"{table}.{other}"
@@ -86,7 +89,8 @@ class RawExportWriter:
             path = self.out_dir / f"{table}.{fmt}"
             if fmt == "csv":
                 options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
-                self._writers[table] = pacsv.CSVWriter(path, self._schemas[table],
+                self._sinks[table] = pa.OSFile(str(path), "wb")
+                self._writers[table] = pacsv.CSVWriter(self._sinks[table], self._schemas[table],
                                                        write_options=options)
             else:
                 self._writers[table] = pq.ParquetWriter(path, self._schemas[table],
@@ -111,11 +115,24 @@ class RawExportWriter:
         self.rows_written[table] += batch.num_rows
         if self.fmt == "csv":
             self._writers[table].write_table(batch)
+            self.lines_written[table] += batch.num_rows  # demo values hold no line breaks
             return
         self._buffers[table].append(batch)
         self._buffered[table] += batch.num_rows
         if self._buffered[table] >= PARQUET_ROW_GROUP:
             self._flush(table)
+
+    def write_lines(self, table: str, lines: list[str]) -> list[int]:
+        """CSV only: append lines exactly as given (malformed on purpose);
+        returns their line numbers."""
+        if self.fmt != "csv":
+            raise ValueError("raw lines can only be written to CSV files")
+        numbers = []
+        for line in lines:
+            self._sinks[table].write((line + "\n").encode("utf-8"))
+            self.lines_written[table] += 1
+            numbers.append(self.lines_written[table])
+        return numbers
 
     def _flush(self, table: str) -> None:
         if self._buffers[table]:
@@ -129,7 +146,10 @@ class RawExportWriter:
             if self.fmt == "parquet":
                 self._flush(table)
             writer.close()
+        for sink in self._sinks.values():
+            sink.close()
         self._writers = {}
+        self._sinks = {}
 
     def __enter__(self):
         return self

@@ -32,3 +32,16 @@ def personal_data_columns(project_dir: Path) -> set[str]:
                     if (column.get("meta") or {}).get("contains_pii"):
                         columns.add(column["name"])
     return columns
+
+
+def raw_column_types(project_dir: Path) -> dict[str, dict[str, str]]:
+    """Raw contract table → column → its contract type (`data_type` in the
+    sources' yml: text, date, timestamp, decimal, integer, boolean)."""
+    types = {}
+    for path in _yml_files(project_dir, "models/staging"):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for source in document.get("sources", []):
+            for table in source.get("tables", []):
+                types.setdefault(table["name"], {}).update(
+                    {c["name"]: c.get("data_type", "text") for c in table.get("columns", [])})
+    return types

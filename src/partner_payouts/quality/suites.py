@@ -293,11 +293,15 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
             earning as (
                 -- The day whose terms decide a line: its issue day, or for a
                 -- credit note the issue day of the invoice it ultimately corrects.
+                -- Correction rows are differences, not base × rate; rows of
+                -- final periods were checked when they were published and
+                -- never change, whatever later exports say.
                 select
                     lines.*,
                     coalesce(roots.root_issued_on, lines.issued_on) as earning_on
                 from marts.fct_commission_lines as lines
                 left join roots on lines.invoice_id = roots.invoice_id
+                where not lines.is_correction
             ),
             fx as (
                 select currency, rate_on, units_per_eur from staging.stg_billing__fx_rates
@@ -337,7 +341,8 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                     expected_payout_rate),
                 commission_amount - commissionable_amount * commission_rate
                     as commission_difference,
-                commission_rate - case
+                case when is_final then 0 else commission_rate end - case
+                    when is_final then 0
                     when program_max_commission_rate is not null
                         and requested_rate > program_max_commission_rate
                         then program_max_commission_rate
@@ -352,7 +357,8 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                      else 0 end as terms_missing,
                 {key_sql('commission_line_id')},
                 {key_sql('invoice_line_id', 'agreement_id')},
-                case when status = 'payable' then
+                case when is_final then 0
+                    when status = 'payable' then
                     cast(commission_amount_payout_currency as double)
                     - cast(commission_amount as double)
                       * cast(expected_payout_rate as double)
@@ -413,9 +419,16 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
                 group by all
             ),
             actual as (
-                select agreement_id, customer_id, count(*) as actual_lines,
-                    count(distinct invoice_line_id) as distinct_lines
-                from marts.fct_commission_lines
+                -- The lines themselves (not their correction rows), of the
+                -- lines the export still holds (a final row stays published
+                -- when its line has gone since).
+                select commission_lines.agreement_id, commission_lines.customer_id,
+                    count(*) as actual_lines,
+                    count(distinct commission_lines.invoice_line_id) as distinct_lines
+                from marts.fct_commission_lines as commission_lines
+                inner join staging.stg_billing__invoice_lines as lines
+                    on commission_lines.invoice_line_id = lines.invoice_line_id
+                where not commission_lines.is_correction
                 group by all
             )
             select

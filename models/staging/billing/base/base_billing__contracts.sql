@@ -7,6 +7,10 @@ with source as (
     select * from {{ source('billing', 'contracts') }}
 ),
 
+frame as (
+    select * from {{ ref('base_billing__export_frames') }}
+),
+
 customers as (
     {{ parent_verdicts(ref('base_billing__customers'), 'customer_id') }}
 ),
@@ -69,11 +73,13 @@ checked as (
             + check_required('customer_id', 'keyed')
             + check_required('product_code', 'keyed')
             + check_required('order_type', 'keyed')
-            + check_value('ordered_on', 'date', 'keyed')
-            + check_value('signed_on', 'date', 'keyed')
-            + check_value('starts_on', 'date', 'keyed', required=true)
-            + check_value('ends_on', 'date', 'keyed')
-            + check_value('cancelled_on', 'date', 'keyed')
+            + check_value('ordered_on', 'date', 'keyed', plausible='event')
+            + check_value('signed_on', 'date', 'keyed', plausible='event')
+            + check_value(
+                'starts_on', 'date', 'keyed', required=true,
+                plausible='planned')
+            + check_value('ends_on', 'date', 'keyed', plausible='planned')
+            + check_value('cancelled_on', 'date', 'keyed', plausible='planned')
             + check_value('term_months', 'integer', 'keyed', required=true)
             + check_value('monthly_amount', 'money', 'keyed', required=true)
             + check_required('currency', 'keyed')
@@ -88,6 +94,7 @@ checked as (
             'own_reason', 'own_column'
         ) }}
     from keyed
+    cross join frame
     left join customers
         on keyed.customer_id = customers.parent_key
     left join products

@@ -6,6 +6,10 @@ with source as (
     select * from {{ source('billing', 'customers') }}
 ),
 
+frame as (
+    select * from {{ ref('base_billing__export_frames') }}
+),
+
 partners as (
     {{ parent_verdicts(ref('base_partner_crm__partners'), 'partner_id') }}
 ),
@@ -46,12 +50,13 @@ checked as (
         keyed.*,
         {{ first_failed_check(
             check_primary_key(['customer_id'], 'keyed')
-            + check_value('created_at', 'timestamp', 'keyed')
+            + check_value('created_at', 'timestamp', 'keyed', plausible='event')
             + check_code(
                 'country_code', 'keyed', 'iso_countries', 'country_code')
             + check_reference('reseller_partner_id', 'keyed', 'partners')
         ) }}
     from keyed
+    cross join frame
     left join iso_countries
         on keyed.country_code = iso_countries.country_code
     left join partners

@@ -5,6 +5,10 @@ with source as (
     select * from {{ source('billing', 'fx_rates') }}
 ),
 
+frame as (
+    select * from {{ ref('base_billing__export_frames') }}
+),
+
 iso_currencies as (
     select * from {{ ref('iso_4217_currencies') }}
 ),
@@ -40,7 +44,9 @@ checked as (
         {{ first_failed_check(
             check_primary_key(
                 ['currency', 'rate_on_text'], 'keyed', 'currency|rate_date')
-            + check_value('rate_on', 'date', 'keyed', raw='rate_date')
+            + check_value(
+                'rate_on', 'date', 'keyed', raw='rate_date',
+                plausible='event')
             + check_value('units_per_eur', 'fx_rate', 'keyed', required=true)
             + check_code(
                 'currency', 'keyed', 'iso_currencies', 'currency_code')
@@ -52,6 +58,7 @@ checked as (
             ]]
         ) }}
     from keyed
+    cross join frame
     left join iso_currencies
         on keyed.currency = iso_currencies.currency_code
 ),

@@ -8,6 +8,10 @@ with source as (
     select * from {{ source('billing', 'invoice_lines') }}
 ),
 
+frame as (
+    select * from {{ ref('base_billing__export_frames') }}
+),
+
 invoices as (
     {{ parent_verdicts(
         ref('base_billing__invoices'), 'invoice_id', carry=['document_type']) }}
@@ -70,10 +74,12 @@ checked as (
             + check_required('charge_type', 'keyed')
             + check_value(
                 'service_period_starts_on', 'date', 'keyed',
-                raw='service_period_start')
+                raw='service_period_start',
+                plausible='planned')
             + check_value(
                 'service_period_ends_on', 'date', 'keyed',
-                raw='service_period_end')
+                raw='service_period_end',
+                plausible='planned')
             + [[
                 "keyed.charge_type = 'recurring' and ("
                 ~ 'keyed.service_period_starts_on_text is null'
@@ -107,6 +113,7 @@ checked as (
             ]]
         ) }}
     from keyed
+    cross join frame
     left join invoices
         on keyed.invoice_id = invoices.parent_key
     left join contracts

@@ -7,6 +7,10 @@ with source as (
     select * from {{ source('billing', 'invoices') }}
 ),
 
+frame as (
+    select * from {{ ref('base_billing__export_frames') }}
+),
+
 customers as (
     {{ parent_verdicts(ref('base_billing__customers'), 'customer_id') }}
 ),
@@ -60,10 +64,14 @@ checked as (
             check_primary_key(['invoice_id'], 'keyed')
             + check_required('customer_id', 'keyed')
             + check_required('document_type', 'keyed')
-            + check_value('issued_on', 'date', 'keyed', required=true)
-            + check_value('due_on', 'date', 'keyed')
+            + check_value(
+                'issued_on', 'date', 'keyed', required=true,
+                plausible='event')
+            + check_value('due_on', 'date', 'keyed', plausible='planned')
             + check_required('currency', 'keyed')
-            + check_value('recorded_at', 'timestamp', 'keyed', required=true)
+            + check_value(
+                'recorded_at', 'timestamp', 'keyed', required=true,
+                plausible='as_of')
             + check_code('document_type', 'keyed', 'document_types')
             + check_code(
                 'currency', 'keyed', 'iso_currencies', 'currency_code')
@@ -73,6 +81,7 @@ checked as (
             'own_reason', 'own_column'
         ) }}
     from keyed
+    cross join frame
     left join customers
         on keyed.customer_id = customers.parent_key
     left join code_values as document_types

@@ -5,8 +5,13 @@ with source as (
     select * from {{ source('billing', 'payments') }}
 ),
 
+frame as (
+    select * from {{ ref('base_billing__export_frames') }}
+),
+
 invoices as (
-    {{ parent_verdicts(ref('base_billing__invoices'), 'invoice_id') }}
+    {{ parent_verdicts(
+        ref('base_billing__invoices'), 'invoice_id', carry=['issued_on']) }}
 ),
 
 cleaned as (
@@ -40,12 +45,21 @@ checked as (
         {{ first_failed_check(
             check_primary_key(['payment_id'], 'keyed')
             + check_required('invoice_id', 'keyed')
-            + check_value('received_on', 'date', 'keyed', required=true)
+            + check_value(
+                'received_on', 'date', 'keyed', required=true,
+                plausible='event')
             + check_value('amount', 'money', 'keyed', required=true)
-            + check_value('recorded_at', 'timestamp', 'keyed', required=true)
+            + check_value(
+                'recorded_at', 'timestamp', 'keyed', required=true,
+                plausible='as_of')
             + check_reference('invoice_id', 'keyed', 'invoices')
+            + [[
+                'keyed.received_on < invoices.issued_on',
+                'payment_before_invoice', 'received_on'
+            ]]
         ) }}
     from keyed
+    cross join frame
     left join invoices
         on keyed.invoice_id = invoices.parent_key
 ),

@@ -12,6 +12,10 @@ with source as (
     select * from {{ source('partner_crm', 'lead_contacts') }}
 ),
 
+frame as (
+    select * from {{ ref('base_billing__export_frames') }}
+),
+
 leads as (
     {{ parent_verdicts(ref('base_partner_crm__leads'), 'lead_id') }}
 ),
@@ -52,10 +56,11 @@ checked as (
             check_primary_key(['contact_id'], 'keyed')
             + check_required('lead_id', 'keyed')
             + check_value('is_decision_maker', 'boolean', 'keyed')
-            + check_value('introduced_on', 'date', 'keyed')
+            + check_value('introduced_on', 'date', 'keyed', plausible='event')
             + check_reference('lead_id', 'keyed', 'leads')
         ) }}
     from keyed
+    cross join frame
     left join leads
         on keyed.lead_id = leads.parent_key
 ),

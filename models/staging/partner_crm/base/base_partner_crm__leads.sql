@@ -7,6 +7,10 @@ with source as (
     select * from {{ source('partner_crm', 'leads') }}
 ),
 
+frame as (
+    select * from {{ ref('base_billing__export_frames') }}
+),
+
 partners as (
     {{ parent_verdicts(ref('base_partner_crm__partners'), 'partner_id') }}
 ),
@@ -62,9 +66,13 @@ checked as (
             + check_required('partner_id', 'keyed')
             + check_required('program_code', 'keyed')
             + check_required('customer_id', 'keyed')
-            + check_value('registered_at', 'timestamp', 'keyed', required=true)
+            + check_value(
+                'registered_at', 'timestamp', 'keyed', required=true,
+                plausible='event')
             + check_required('lead_status', 'keyed', raw='status')
-            + check_value('approved_at', 'timestamp', 'keyed')
+            + check_value(
+                'approved_at', 'timestamp', 'keyed',
+                plausible='event')
             + check_value(
                 'is_decision_maker_introduced', 'boolean', 'keyed',
                 raw='decision_maker_introduced')
@@ -75,6 +83,7 @@ checked as (
             + check_reference('customer_id', 'keyed', 'customers')
         ) }}
     from keyed
+    cross join frame
     left join partners
         on keyed.partner_id = partners.parent_key
     left join customers

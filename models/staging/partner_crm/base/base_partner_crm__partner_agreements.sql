@@ -7,6 +7,10 @@ with source as (
     select * from {{ source('partner_crm', 'partner_agreements') }}
 ),
 
+frame as (
+    select * from {{ ref('base_billing__export_frames') }}
+),
+
 partners as (
     {{ parent_verdicts(ref('base_partner_crm__partners'), 'partner_id') }}
 ),
@@ -65,9 +69,9 @@ checked as (
             + check_required('partner_id', 'keyed')
             + check_required('program_code', 'keyed')
             + check_required('agreement_status', 'keyed', raw='status')
-            + check_value('signed_on', 'date', 'keyed')
-            + check_value('approved_on', 'date', 'keyed')
-            + check_value('terminated_on', 'date', 'keyed')
+            + check_value('signed_on', 'date', 'keyed', plausible='event')
+            + check_value('approved_on', 'date', 'keyed', plausible='event')
+            + check_value('terminated_on', 'date', 'keyed', plausible='planned')
             + [[
                 "keyed.agreement_status = 'terminated'"
                 ~ ' and keyed.terminated_on_text is null',
@@ -92,6 +96,7 @@ checked as (
             'own_reason', 'own_column'
         ) }}
     from keyed
+    cross join frame
     left join partners
         on keyed.partner_id = partners.parent_key
     left join programs

@@ -6,6 +6,10 @@ with source as (
     select * from {{ source('partner_crm', 'partners') }}
 ),
 
+frame as (
+    select * from {{ ref('base_billing__export_frames') }}
+),
+
 iso_countries as (
     select * from {{ ref('iso_3166_countries') }}
 ),
@@ -40,11 +44,12 @@ checked as (
         keyed.*,
         {{ first_failed_check(
             check_primary_key(['partner_id'], 'keyed')
-            + check_value('created_at', 'timestamp', 'keyed')
+            + check_value('created_at', 'timestamp', 'keyed', plausible='event')
             + check_code(
                 'country_code', 'keyed', 'iso_countries', 'country_code')
         ) }}
     from keyed
+    cross join frame
     left join iso_countries
         on keyed.country_code = iso_countries.country_code
 ),

@@ -5,6 +5,10 @@ with source as (
     select * from {{ source('partner_crm', 'payout_runs') }}
 ),
 
+frame as (
+    select * from {{ ref('base_billing__export_frames') }}
+),
+
 programs as (
     select * from {{ ref('programs') }}
 ),
@@ -43,13 +47,18 @@ checked as (
             check_primary_key(
                 ['program_code', 'period_start_text'], 'keyed',
                 'program_code|period_start')
-            + check_value('period_start', 'date', 'keyed')
-            + check_value('period_end', 'date', 'keyed', required=true)
-            + check_value('closed_at', 'timestamp', 'keyed', required=true)
+            + check_value('period_start', 'date', 'keyed', plausible='as_of')
+            + check_value(
+                'period_end', 'date', 'keyed', required=true,
+                plausible='planned')
+            + check_value(
+                'closed_at', 'timestamp', 'keyed', required=true,
+                plausible='event')
             + check_code('program_code', 'keyed', 'programs', 'program_code')
             + check_period('period_start', 'period_end', 'keyed')
         ) }}
     from keyed
+    cross join frame
     left join programs
         on keyed.program_code = programs.program_code
 ),

@@ -5,6 +5,10 @@ with source as (
     select * from {{ source('partner_crm', 'tier_grace_periods') }}
 ),
 
+frame as (
+    select * from {{ ref('base_billing__export_frames') }}
+),
+
 partners as (
     {{ parent_verdicts(ref('base_partner_crm__partners'), 'partner_id') }}
 ),
@@ -50,13 +54,16 @@ checked as (
                 ['partner_id', 'program_code', 'starts_on_text'], 'keyed',
                 'partner_id|program_code|starts_on')
             + check_value('granted_tier', 'integer', 'keyed', required=true)
-            + check_value('starts_on', 'date', 'keyed')
-            + check_value('ends_on', 'date', 'keyed', required=true)
+            + check_value('starts_on', 'date', 'keyed', plausible='planned')
+            + check_value(
+                'ends_on', 'date', 'keyed', required=true,
+                plausible='planned')
             + check_code('program_code', 'keyed', 'programs', 'program_code')
             + check_period('starts_on', 'ends_on', 'keyed')
             + check_reference('partner_id', 'keyed', 'partners')
         ) }}
     from keyed
+    cross join frame
     left join partners
         on keyed.partner_id = partners.parent_key
     left join programs
