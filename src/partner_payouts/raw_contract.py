@@ -1,4 +1,4 @@
-"""The raw input contract (../shared/spec/raw-contract.md): tables and columns.
+"""The raw input contract (docs/raw-contract.md): tables and columns.
 
 The dbt sources (models/staging/*/_*__sources.yml) are the warehouse's copy of
 the same contract; tests/python/test_raw_contract.py checks the two agree.
@@ -12,7 +12,7 @@ RAW_TABLES: dict[str, tuple[str, ...]] = {
     "partner_agreements": (
         "agreement_id", "partner_id", "program_code", "status", "signed_on",
         "approved_on", "terminated_on", "terminated_by",
-        "commission_rate_override", "payout_currency",
+        "commission_rate_override", "payout_currency", "post_payment_approved_on",
     ),
     "customers": (
         "customer_id", "customer_name", "company_domain", "country_code",
@@ -48,4 +48,9 @@ RAW_TABLES: dict[str, tuple[str, ...]] = {
         "partner_id", "program_code", "granted_tier", "starts_on", "ends_on",
     ),
     "payout_runs": ("program_code", "period_start", "period_end", "closed_at"),
+}
+
+# Columns a file may lack (read as empty); every other column is required.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "partner_agreements": ("post_payment_approved_on",),
 }

@@ -3,43 +3,19 @@
 {#-
     The commission rules, applied to every invoice line of a customer for
     whom a partner registered a lead in a commission program, once per that
-    partner's agreement (programs.md, "Which lines appear"). The terms are
-    the ones in force on the line's earning day: its `issued_on`, or for a
-    credit note the issue day of the invoice it corrects, so that a credit
-    note takes back exactly what its invoice earned (rate, cap, basis,
-    termination tail), whatever changed since. How the line settles (period
-    length, trigger, due rule, payout currency) follows the terms in force
-    on its own `issued_on`.
+    partner's agreement (doc block `rule_which_lines_appear`):
 
-    1. The deciding lead: of the agreement's leads for the customer, the one
+    1. the deciding lead: of the agreement's leads for the customer, the one
        that got furthest (attributed before any reason; then the reason
-       latest in programs.md's order), preferring a lead whose commission
-       window holds the line, then the earliest.
-    2. `exclusion_reason`, the first that applies in programs.md's order:
-       agreement_not_approved (the agreement is not approved, or was
-       approved after the line was issued); the lead's attribution reason;
-       agreement_terminated (partner: issued after `terminated_on`; vendor:
-       issued on or after the first day of the termination month +
-       `vendor_termination_tail_months`, or after `terminated_on` when the
-       program has no tail); for a credit note both dates are its corrected
-       invoice's issue day, so it claws back what that invoice earned;
-       outside_commission_window (the line was issued before the lead was
-       registered: a referral earns from its registration day on, so a
-       lead registered late never pays for sales made before it; One
-       Network: the line's service does not start in the deal's first
-       year), product_excluded and charge_type_excluded (seed
-       `commission_basis`).
-    3. Rate: the agreement's override, else the program's rate; capped at
-       `max_commission_rate` (NetSource 10 %), `is_rate_capped` reports it.
-    4. Base: the line's net amount; where the program caps it at the original
-       contract (NetSource), a recurring line whose service starts on or after
-       the end of the original term (original start + term_months) counts at
-       most the original `monthly_amount` × the months the line covers,
-       converted at its earning day's rates; a credit note takes back what
-       its invoice line earned beyond what stays under the cap (see
-       `credit_matches`).
-    5. `commission_amount` = base × rate at full precision (excluded lines:
-       base 0, commission 0). Rounding happens once, per payout row.
+       latest in the seed's order), preferring a lead whose commission
+       window holds the line, then the earliest;
+    2. the terms in force on the line's earning day (`rule_terms_in_force`);
+    3. `exclusion_reason`: each rule's condition below, the first in the
+       order of the seed `exclusion_reasons` (`rule_exclusion_order`);
+    4. the rate (`rule_rate`) and the base: the net amount, or NetSource's
+       capped base (int_commission_bases_capped); commission = base × rate
+       at full precision (excluded lines: 0). Rounding happens once, per
+       payout row.
 -#}
 {%- set earning_on = 'coalesce(lines.corrected_issued_on, lines.issued_on)' -%}
 
@@ -59,12 +35,8 @@ agreements as (
     select * from {{ ref('int_partner_agreements_joined') }}
 ),
 
-original_contracts as (
-    select * from {{ ref('int_original_contracts_identified') }}
-),
-
-fx_rates as (
-    select * from {{ ref('int_fx_rates_filled') }}
+capped_bases as (
+    select * from {{ ref('int_commission_bases_capped') }}
 ),
 
 terms as (
@@ -90,7 +62,7 @@ agreement_leads as (
         leads.commission_window_months,
         deals.commission_window_starts_on,
         deals.commission_window_ends_on,
-        coalesce(exclusion_reasons.precedence, 1000) as reason_progress
+        exclusion_reasons.precedence as reason_progress
     from leads
     left join deals
         on leads.lead_id = deals.lead_id
@@ -131,7 +103,8 @@ line_leads as (
                 line_lead_windows.invoice_line_id,
                 line_lead_windows.agreement_id
             order by
-                line_lead_windows.reason_progress desc,
+                -- attributed (no reason) first, then the furthest reason
+                line_lead_windows.reason_progress desc nulls first,
                 case
                     when line_lead_windows.is_in_commission_window then 0
                     else 1
@@ -172,15 +145,13 @@ decided as (
         period_terms.payout_due_months_after_period,
         period_terms.payout_due_days_after_receipt,
         terms.vendor_termination_tail_months,
-        coalesce(terms.caps_base_at_original_contract, false)
-            as caps_base_at_original_contract,
         {{ commission_basis_included('family') }} as is_product_included,
         {{ commission_basis_included('charge') }} as is_charge_type_included,
-        original_contracts.post_term_starts_on,
-        original_contracts.original_monthly_amount,
-        original_contracts.original_currency,
-        original_rates.units_per_eur as original_units_per_eur,
-        invoice_rates.units_per_eur as invoice_units_per_eur
+        coalesce(capped_bases.is_after_original_term, false)
+            as is_after_original_term,
+        capped_bases.original_contract_cap_amount,
+        coalesce(capped_bases.base_amount, lines.net_amount) as base_amount,
+        lead_reasons.precedence as attribution_precedence
     from line_leads
     inner join lines
         on line_leads.invoice_line_id = lines.invoice_line_id
@@ -200,137 +171,61 @@ decided as (
     {{ commission_basis_joins(
         'charge', 'agreements.program_code', 'charge_type',
         'lines.charge_type', earning_on) }}
-    left join original_contracts
-        on lines.customer_id = original_contracts.customer_id
-    left join fx_rates as original_rates
+    left join capped_bases
         on
-            original_contracts.original_currency = original_rates.currency
-            and {{ earning_on }} = original_rates.rate_on
-    left join fx_rates as invoice_rates
-        on
-            lines.invoice_currency = invoice_rates.currency
-            and {{ earning_on }} = invoice_rates.rate_on
+            lines.invoice_line_id = capped_bases.invoice_line_id
+            and agreements.program_code = capped_bases.program_code
+    left join exclusion_reasons as lead_reasons
+        on line_leads.attribution_reason = lead_reasons.exclusion_reason
     where line_leads.lead_rank = 1
 ),
 
-checked as (
-    select
-        decided.*,
-        case
-            when decided.attribution_reason = 'agreement_not_approved'
-                then decided.attribution_reason
-            when decided.earning_on < decided.approved_on
-                then 'agreement_not_approved'
-            when decided.attribution_reason is not null
-                then decided.attribution_reason
-            when
-                decided.terminated_on is not null
-                and (
-                    case
-                        when
-                            decided.terminated_by = 'vendor'
-                            and decided.vendor_termination_tail_months
-                            is not null
-                            then decided.earning_on >= {{ add_months(
-                                month_start('decided.terminated_on'),
-                                'decided.vendor_termination_tail_months') }}
-                        else decided.earning_on > decided.terminated_on
-                    end
-                )
-                then 'agreement_terminated'
-            when not decided.is_in_commission_window
-                then 'outside_commission_window'
-            when not decided.is_product_included
-                then 'product_excluded'
-            when not decided.is_charge_type_included
-                then 'charge_type_excluded'
-        end as exclusion_reason,
-        coalesce(
-            decided.commission_rate_override, decided.program_commission_rate
-        ) as requested_commission_rate,
-        decided.caps_base_at_original_contract
-        and decided.charge_type = 'recurring'
-        and decided.service_period_starts_on >= decided.post_term_starts_on
-            as is_after_original_term,
-        case
-            when decided.original_currency = decided.invoice_currency
-                then cast(
-                    decided.original_monthly_amount
-                    as {{ type_money_wide() }}
-                )
-            else cast(
-                {{ convert_currency(
-                    'decided.original_monthly_amount',
-                    'decided.original_units_per_eur',
-                    'decided.invoice_units_per_eur') }}
-                as {{ type_money_wide() }}
-            )
-        end * decided.service_months as original_contract_cap_amount
-    from decided
+precedences as (
+    {{ exclusion_precedences([
+        'agreement_not_approved', 'agreement_terminated',
+        'outside_commission_window', 'product_excluded',
+        'charge_type_excluded']) }}
 ),
 
 {#
-    NetSource's cap and credit notes: a credit note takes back what its
-    invoice line earned beyond what stays under the cap. Matched to its
-    invoice line (same root invoice, contract, product and service start),
-    the credit notes of a line are taken in order; each one's base is
-    min(invoice net + credits up to and including it, cap) - min(invoice
-    net + earlier credits, cap), so an invoice of 1,200 capped at 1,000
-    keeps earning 1,000 after a credit of -200, and a full credit takes
-    back exactly 1,000. A credit note without a matching invoice line is
-    limited to the cap, negative.
+    Each reason's condition (doc blocks rule_termination,
+    rule_lead_registration_starts_earning, rule_onenetwork_deal,
+    rule_basis); the lead's own reason comes from int_leads_attributed.
 #}
-capped_invoice_lines as (
+checked as (
     select
-        checked.agreement_id,
-        checked.invoice_id,
-        checked.invoice_line_id,
-        checked.contract_id,
-        checked.product_code,
-        checked.service_period_starts_on,
-        checked.net_amount,
-        checked.original_contract_cap_amount,
-        row_number() over (
-            partition by
-                checked.agreement_id,
-                checked.invoice_id,
-                checked.contract_id,
-                checked.product_code,
-                checked.service_period_starts_on
-            order by checked.invoice_line_id
-        ) as match_rank
-    from checked
-    where checked.is_after_original_term and not checked.is_credit_note
-),
-
-credit_matches as (
-    select
-        credits.agreement_id,
-        credits.invoice_line_id,
-        invoiced.net_amount as invoiced_net_amount,
-        invoiced.original_contract_cap_amount as invoiced_cap_amount,
-        sum(credits.net_amount) over (
-            partition by credits.agreement_id, invoiced.invoice_line_id
-            order by
-                credits.issued_on, credits.invoice_id, credits.invoice_line_id
-            rows between unbounded preceding and current row
-        ) as credits_through_amount
-    from checked as credits
-    inner join capped_invoice_lines as invoiced
-        on
-            credits.agreement_id = invoiced.agreement_id
-            and credits.root_invoice_id = invoiced.invoice_id
-            and credits.contract_id = invoiced.contract_id
-            and credits.product_code = invoiced.product_code
-            and credits.service_period_starts_on
-            = invoiced.service_period_starts_on
-            and invoiced.match_rank = 1
-    where credits.is_after_original_term and credits.is_credit_note
+        decided.*,
+        {{ first_exclusion([
+            ['precedences.agreement_not_approved',
+                "decided.attribution_reason = 'agreement_not_approved'"
+                ~ ' or decided.earning_on < decided.approved_on'],
+            ['decided.attribution_precedence',
+                'decided.attribution_reason is not null'],
+            ['precedences.agreement_terminated',
+                "decided.terminated_on is not null and case when"
+                ~ " decided.terminated_by = 'vendor' and"
+                ~ ' decided.vendor_termination_tail_months is not null'
+                ~ ' then decided.earning_on >= ' ~ add_months(
+                    month_start('decided.terminated_on'),
+                    'decided.vendor_termination_tail_months')
+                ~ ' else decided.earning_on > decided.terminated_on end'],
+            ['precedences.outside_commission_window',
+                'not decided.is_in_commission_window'],
+            ['precedences.product_excluded', 'not decided.is_product_included'],
+            ['precedences.charge_type_excluded',
+                'not decided.is_charge_type_included'],
+        ]) }} as exclusion_precedence,
+        coalesce(
+            decided.commission_rate_override, decided.program_commission_rate
+        ) as requested_commission_rate
+    from decided
+    cross join precedences
 ),
 
 based as (
     select
         checked.*,
+        first_reasons.exclusion_reason,
         case
             when
                 checked.max_commission_rate is not null
@@ -342,40 +237,10 @@ based as (
         coalesce(
             checked.requested_commission_rate > checked.max_commission_rate,
             false
-        ) as is_rate_capped,
-        cast(
-            case
-                when not coalesce(checked.is_after_original_term, false)
-                    then checked.net_amount
-                when credit_matches.invoice_line_id is not null
-                    then
-                        least(
-                            credit_matches.invoiced_net_amount
-                            + credit_matches.credits_through_amount,
-                            credit_matches.invoiced_cap_amount
-                        )
-                        - least(
-                            credit_matches.invoiced_net_amount
-                            + credit_matches.credits_through_amount
-                            - checked.net_amount,
-                            credit_matches.invoiced_cap_amount
-                        )
-                when checked.net_amount >= 0
-                    then least(
-                        checked.net_amount,
-                        checked.original_contract_cap_amount
-                    )
-                else greatest(
-                    checked.net_amount,
-                    -1 * checked.original_contract_cap_amount
-                )
-            end as {{ type_money_wide() }}
-        ) as base_amount
+        ) as is_rate_capped
     from checked
-    left join credit_matches
-        on
-            checked.agreement_id = credit_matches.agreement_id
-            and checked.invoice_line_id = credit_matches.invoice_line_id
+    left join exclusion_reasons as first_reasons
+        on checked.exclusion_precedence = first_reasons.precedence
 ),
 
 final as (
@@ -402,8 +267,7 @@ final as (
         based.service_period_ends_on,
         based.invoice_currency,
         based.net_amount as line_net_amount,
-        coalesce(based.is_after_original_term, false)
-            as is_after_original_term,
+        based.is_after_original_term,
         based.original_contract_cap_amount,
         based.base_amount,
         based.exclusion_reason is null

@@ -2,38 +2,39 @@
 
 {#-
     Attribution: which lead wins a customer in a program, and why every
-    other lead does not (programs.md, "Attribution" and One Network's
-    "conflicts").
-
-    A valid lead is in conflict (`lead_conflict`) when an earlier-registered
-    valid lead for the same customer and program (of any partner) was still
-    assigned when it was registered. Without an attribution window (NWS,
-    OpenNebula, NetSource) a lead is assigned for good, so the earliest valid
-    lead wins and every other lead is a conflict; with one (One Network: 12
-    months from approval) a lead registered after the earlier lead's
-    assignment ended can win again. `conflict_with_lead_id` names the
-    earliest such earlier lead. The comparison is with every earlier valid
-    lead, not only with winners, so it needs no recursion.
-
-    Where the program says a lead for an existing customer is a conflict
-    (`prior_customer_outcome = 'lead_conflict'`, One Network), a lead
-    registered after the customer's first service start is a conflict too,
-    unless the same partner had a valid lead for the customer before that
-    start: the partner re-registering its own customer for a later deal
-    (One Network: "unless the partner registers a new lead that is approved").
-
-    `attribution_reason` is the first reason, in programs.md's order, why the
-    customer does not earn the lead's partner anything: agreement_not_approved,
-    no_valid_lead, lead_conflict, existing_customer, self_referral,
-    lead_after_customer_start; null when the customer is attributed.
+    other lead does not. The rules: doc blocks `rule_attribution` (earliest
+    valid lead, conflicts, One Network's window, self-referrals never win),
+    `rule_prior_customer` and `rule_exclusion_order` (the reasons' order is
+    the seed's). A valid lead conflicts with an earlier contending lead
+    still assigned when it was registered (compared with every earlier
+    contending lead, not only with winners, so no recursion is needed);
+    `conflict_with_lead_id` names the earliest such lead.
 -#}
 with leads as (
     select * from {{ ref('int_leads_validated') }}
 ),
 
-valid_leads as (
+{#
+    The leads that can win a customer: valid, and not a self-referral where
+    the program excludes those (a lead that can never earn because of who
+    registered it does not block the next partner's lead).
+#}
+contending_leads as (
     select * from leads
-    where is_valid_lead
+    where
+        is_valid_lead
+        and not (excludes_self_referral and is_self_referral)
+),
+
+exclusion_reasons as (
+    select * from {{ ref('exclusion_reasons') }}
+),
+
+precedences as (
+    {{ exclusion_precedences([
+        'agreement_not_approved', 'no_valid_lead', 'lead_conflict',
+        'existing_customer', 'self_referral', 'lead_after_customer_start',
+        'agreement_terminated']) }}
 ),
 
 earlier_assigned as (
@@ -45,7 +46,7 @@ earlier_assigned as (
             order by earlier.registered_at, earlier.lead_id
         ) as earlier_rank
     from leads
-    inner join valid_leads as earlier
+    inner join contending_leads as earlier
         on
             leads.customer_id = earlier.customer_id
             and leads.program_code = earlier.program_code
@@ -69,7 +70,7 @@ earlier_assigned as (
 own_earlier_customer as (
     select distinct leads.lead_id
     from leads
-    inner join valid_leads as earlier
+    inner join contending_leads as earlier
         on
             leads.customer_id = earlier.customer_id
             and leads.program_code = earlier.program_code
@@ -100,43 +101,52 @@ flagged as (
         on leads.lead_id = own_earlier_customer.lead_id
 ),
 
+{# Each reason's condition; the order is the seed's (rule_exclusion_order). #}
 reasoned as (
     select
         flagged.*,
-        flagged.is_valid_lead and not flagged.is_conflict as is_winning_lead,
-        case
-            when
-                flagged.invalid_reason is not null
-                and flagged.invalid_reason <> 'agreement_terminated'
-                then flagged.invalid_reason
-            when flagged.is_conflict
-                then 'lead_conflict'
-            when
-                flagged.prior_customer_outcome = 'existing_customer'
-                and flagged.is_customer_before_lead
-                then 'existing_customer'
-            when flagged.excludes_self_referral and flagged.is_self_referral
-                then 'self_referral'
-            when
-                flagged.prior_customer_outcome = 'lead_after_customer_start'
-                and flagged.is_customer_before_lead
-                then 'lead_after_customer_start'
-            -- A lead registered after its agreement ended (D26d) comes
-            -- after the customer reasons, in programs.md's order.
-            when flagged.invalid_reason is not null
-                then flagged.invalid_reason
-        end as attribution_reason
+        flagged.is_valid_lead
+        and not flagged.is_conflict
+        and not (flagged.excludes_self_referral and flagged.is_self_referral)
+            as is_winning_lead,
+        {{ first_exclusion([
+            ['precedences.agreement_not_approved',
+                "flagged.invalid_reason = 'agreement_not_approved'"],
+            ['precedences.no_valid_lead',
+                "flagged.invalid_reason = 'no_valid_lead'"],
+            ['precedences.lead_conflict', 'flagged.is_conflict'],
+            ['precedences.existing_customer',
+                "flagged.prior_customer_outcome = 'existing_customer'"
+                ~ ' and flagged.is_customer_before_lead'],
+            ['precedences.self_referral',
+                'flagged.excludes_self_referral and flagged.is_self_referral'],
+            ['precedences.lead_after_customer_start',
+                "flagged.prior_customer_outcome = 'lead_after_customer_start'"
+                ~ ' and flagged.is_customer_before_lead'],
+            ['precedences.agreement_terminated',
+                "flagged.invalid_reason = 'agreement_terminated'"],
+        ]) }} as attribution_precedence
     from flagged
+    cross join precedences
+),
+
+named as (
+    select
+        reasoned.*,
+        attribution_reasons.exclusion_reason as attribution_reason
+    from reasoned
+    left join exclusion_reasons as attribution_reasons
+        on reasoned.attribution_precedence = attribution_reasons.precedence
 ),
 
 final as (
     select
-        reasoned.*,
+        named.*,
         case
-            when reasoned.attribution_reason = 'lead_conflict'
-                then reasoned.earlier_assigned_lead_id
+            when named.attribution_reason = 'lead_conflict'
+                then named.earlier_assigned_lead_id
         end as conflict_with_lead_id
-    from reasoned
+    from named
 )
 
 select * from final

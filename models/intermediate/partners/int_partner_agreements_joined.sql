@@ -31,6 +31,7 @@ final as (
         agreements.terminated_by,
         agreements.commission_rate_override,
         agreements.payout_currency as payout_currency_override,
+        agreements.post_payment_approved_on,
         coalesce(
             agreements.agreement_status in ('approved', 'terminated')
             and agreements.approved_on is not null,

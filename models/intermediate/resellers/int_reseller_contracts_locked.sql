@@ -1,8 +1,8 @@
 {#-
     The tier lock of every contract of a reseller's account (programs.md
-    section 2, "Tier lock"). A contract whose order type locks at order
-    (seed `reseller_order_type_locks`: new, upgrade, and downgrade - a
-    downgrade is a new order for a smaller service) takes the effective tier
+    section 2, "Tier lock"; doc block `rule_reseller_lock`). A contract whose
+    order type locks at order (seed `reseller_order_type_locks`: new,
+    upgrade, downgrade and seeding) takes the effective tier
     of its order month (`ordered_on`; signing or start day when missing)
     for its whole life, with that tier's discounts as in force on
     `ordered_on`. A renewal keeps the lock of the contract it renews,
@@ -51,10 +51,18 @@ reseller_contracts as (
         contracts.term_months,
         coalesce(
             contracts.ordered_on, contracts.signed_on, contracts.starts_on
-        ) as ordered_on
+        ) as ordered_on,
+        {#- A renewal on a shorter term (rule_reseller_term_surcharge). #}
+        coalesce(
+            contracts.order_type = 'renewal'
+            and contracts.term_months < renewed.term_months,
+            false
+        ) as is_term_downgrade
     from contracts
     inner join customers
         on contracts.customer_id = customers.customer_id
+    left join contracts as renewed
+        on contracts.renews_contract_id = renewed.contract_id
     where customers.reseller_partner_id is not null
 ),
 
@@ -137,6 +145,7 @@ final as (
         locked.order_type,
         locked.renews_contract_id,
         locked.term_months,
+        locked.is_term_downgrade,
         locked.ordered_on,
         locked.tier_lock,
         locked.tier_lock_source,

@@ -1,30 +1,20 @@
 {{ config(materialized="table") }}
 
 {#-
-    The discount audit of every invoice line billed to a reseller's account
-    (programs.md section 2, "Audit"): the discount the reseller is entitled
-    to against the discount invoiced.
+    The discount audit of every invoice line billed to a reseller's account:
+    the discount the reseller is entitled to against the discount invoiced
+    (doc blocks `rule_reseller_entitled_discount`,
+    `rule_reseller_term_surcharge`, `rule_reseller_seeding`).
 
-    Entitled discount, by charge type:
-    - recurring (monthly fees): the locked tier's monthly-fee discount plus
-      the line's website promotion (`promo_pct`), the sum capped at
-      `max_monthly_fee_discount_pct` (25 %), then the prepayment discount of
-      the contract's term on top of the discounted price:
-      1 − (1 − min(tier % + promo %, cap)) × (1 − prepay %);
-    - setup: the locked tier's setup-fee discount only;
-    - one-time and usage charges: none (the program discounts monthly and
-      setup fees).
     The tier is the contract's lock (int_reseller_contracts_locked); a line
-    without a contract uses the effective tier of its issue month. The cap
-    and the prepayment discounts are the terms in force on `issued_on`.
-
-    Invoiced discount = discount_amount ÷ list_amount. variance = invoiced
-    net − entitled net (list × (1 − entitled %)); converted to EUR at the
-    issue day's rate it is a finding beyond `audit_tolerance_eur` (a cent):
-    `under_discounted` (positive: the reseller was charged too much),
-    `over_discounted` (negative: revenue leak); otherwise `ok`. An account
-    whose partner is in no reseller program is entitled to nothing but its
-    website promotions, with no tolerance (fix the agreement).
+    without a contract uses the effective tier of its issue month. The cap,
+    the prepayment discounts and the surcharges are the terms in force on
+    `issued_on`; a seeding unit's allowance is int_reseller_seeding_units_
+    counted's. Invoiced discount = discount_amount ÷ list_amount. variance =
+    invoiced net − entitled net (list × (1 − entitled %)); converted to EUR
+    at the issue day's rate it is a finding beyond `audit_tolerance_eur`. An
+    account whose partner is in no reseller program is entitled to nothing
+    but its website promotions, with no tolerance (fix the agreement).
 -#}
 with lines as (
     select * from {{ ref('int_invoice_lines_joined') }}
@@ -50,6 +40,18 @@ prepayment_discounts as (
     select * from {{ ref('reseller_prepayment_discounts') }}
 ),
 
+surcharges as (
+    select * from {{ ref('reseller_term_surcharges') }}
+),
+
+seeding_units as (
+    select * from {{ ref('int_reseller_seeding_units_counted') }}
+),
+
+allowances as (
+    select * from {{ ref('reseller_seeding_allowances') }}
+),
+
 fx_rates as (
     select * from {{ ref('int_fx_rates_filled') }}
 ),
@@ -68,6 +70,7 @@ locked as (
     select
         reseller_lines.*,
         contract_locks.term_months,
+        contract_locks.is_term_downgrade,
         coalesce(contract_locks.program_code, tiers.program_code)
             as program_code,
         case
@@ -110,7 +113,23 @@ termed as (
         cast(
             coalesce(prepayment_discounts.prepayment_discount_pct, 0)
             as {{ type_rate() }}
-        ) as prepayment_discount_pct
+        ) as prepayment_discount_pct,
+        cast(
+            case
+                when locked.is_term_downgrade
+                    then coalesce(surcharges.surcharge_pct, 0)
+                else 0
+            end as {{ type_rate() }}
+        ) as surcharge_pct,
+        case
+            when seeding_units.contract_id is null then null
+            when seeding_units.allowance_ends_on is null then null
+            when seeding_units.is_over_unit_limit then 'over_unit_limit'
+            when locked.service_on >= seeding_units.allowance_ends_on
+                then 'after_allowance_period'
+            else 'within_allowance'
+        end as seeding_rule,
+        allowances.within_allowance_discount_pct
     from locked
     left join terms
         on
@@ -121,6 +140,17 @@ termed as (
             locked.program_code = prepayment_discounts.program_code
             and locked.term_months = prepayment_discounts.term_months
             and {{ in_force('prepayment_discounts', 'locked.issued_on') }}
+    left join surcharges
+        on
+            locked.program_code = surcharges.program_code
+            and locked.term_months = surcharges.term_months
+            and {{ in_force('surcharges', 'locked.issued_on') }}
+    left join seeding_units
+        on locked.contract_id = seeding_units.contract_id
+    left join allowances
+        on
+            seeding_units.program_code = allowances.program_code
+            and {{ in_force('allowances', 'seeding_units.starts_on') }}
 ),
 
 entitled as (
@@ -146,10 +176,13 @@ audited as (
         entitled.*,
         cast(
             case
+                when entitled.seeding_rule = 'within_allowance'
+                    then entitled.within_allowance_discount_pct
                 when entitled.charge_type = 'recurring'
                     then
                         1 - (1 - entitled.capped_monthly_fee_discount_pct)
                         * (1 - entitled.prepayment_discount_pct)
+                        * (1 + entitled.surcharge_pct)
                 when entitled.charge_type = 'setup'
                     then coalesce(entitled.tier_setup_fee_discount_pct, 0)
                 else 0
@@ -217,6 +250,8 @@ final as (
         max_monthly_fee_discount_pct,
         capped_monthly_fee_discount_pct,
         prepayment_discount_pct,
+        surcharge_pct,
+        seeding_rule,
         entitled_discount_pct,
         invoiced_discount_pct,
         list_amount,

@@ -1,8 +1,9 @@
 {{ config(materialized="table") }}
 
 {#-
-    The MRR rule of programs.md: every recurring line (invoices and credit
-    notes) billed to a reseller's account, spread over the calendar months
+    The MRR rule (doc block `rule_reseller_mrr`): every recurring line
+    (invoices and credit notes, seeding units excepted) billed to a
+    reseller's account, spread over the calendar months
     its service period touches. Each month is weighted by days covered ÷
     days in that month, the weights scaled to sum to 1, so a 12-month line
     adds 1/12 of its net amount to each month and a line for one whole month
@@ -49,6 +50,8 @@ reseller_lines as (
     where
         customers.reseller_partner_id is not null
         and lines.charge_type = 'recurring'
+        -- Seeding units never count towards MRR (rule_reseller_seeding).
+        and coalesce(lines.contract_order_type, '') <> 'seeding'
 ),
 
 line_months as (

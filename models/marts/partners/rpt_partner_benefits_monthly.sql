@@ -127,7 +127,8 @@ commission_rows as (
         end as meets_benefit_threshold,
         cast(null as {{ dbt.type_string() }}) as sla_level,
         cast(null as {{ dbt.type_int() }}) as effective_tier,
-        cast(null as {{ dbt.type_string() }}) as tier_benefits
+        cast(null as {{ dbt.type_string() }}) as tier_benefits,
+        cast(null as boolean) as has_post_payment
     from agreement_months
     left join referred_revenue
         on
@@ -167,7 +168,13 @@ reseller_rows as (
         cast(null as boolean) as meets_benefit_threshold,
         reseller_tiers.sla_level,
         reseller_tiers.effective_tier,
-        tier_benefits.tier_benefits
+        tier_benefits.tier_benefits,
+        -- rule_reseller_post_payment: approved by the month's last day.
+        coalesce(
+            agreements.post_payment_approved_on
+            <= {{ month_end('reseller_tiers.month_start') }},
+            false
+        ) as has_post_payment
     from reseller_tiers
     inner join agreements
         on reseller_tiers.agreement_id = agreements.agreement_id
@@ -218,7 +225,8 @@ all_rows as (
         commission_eligibility.eligible_this_year,
         commission_eligibility.sla_level,
         commission_eligibility.effective_tier,
-        commission_eligibility.tier_benefits
+        commission_eligibility.tier_benefits,
+        commission_eligibility.has_post_payment
     from commission_eligibility
     union all
     select
@@ -232,7 +240,8 @@ all_rows as (
         cast(null as boolean) as eligible_this_year,
         reseller_rows.sla_level,
         reseller_rows.effective_tier,
-        reseller_rows.tier_benefits
+        reseller_rows.tier_benefits,
+        reseller_rows.has_post_payment
     from reseller_rows
 ),
 
@@ -249,6 +258,7 @@ final as (
         sla_level,
         effective_tier,
         tier_benefits,
+        has_post_payment,
         {{ dbt.hash(dbt.concat([
             'agreement_id', "'|'",
             'cast(month_start as ' ~ dbt.type_string() ~ ')'])) }}

@@ -29,6 +29,8 @@ final as (
         promotion_pct,
         capped_monthly_fee_discount_pct,
         prepayment_discount_pct,
+        surcharge_pct,
+        seeding_rule,
         list_amount,
         discount_amount,
         entitled_discount_pct,

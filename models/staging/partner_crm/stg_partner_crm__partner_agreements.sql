@@ -14,7 +14,8 @@ final as (
         terminated_on,
         terminated_by,
         commission_rate_override,
-        payout_currency
+        payout_currency,
+        post_payment_approved_on
     from partner_agreements
 )
 

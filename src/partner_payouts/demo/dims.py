@@ -83,6 +83,8 @@ class Agreement:
     terminated_by: str | None
     rate_bp: int | None
     payout_currency: str | None
+    # Resellers: post-payment approved from this day (None: pre-payment).
+    post_payment_on: np.datetime64 | None = None
 
 
 def partner_counts(scale: float) -> dict[str, int]:
@@ -188,6 +190,7 @@ def partner_tables(by_kind: dict[str, list[Partner]]):
         "terminated_by": [a.terminated_by for _, a in agreements],
         "commission_rate_override": rates,
         "payout_currency": [a.payout_currency for _, a in agreements],
+        "post_payment_approved_on": opt_days([a.post_payment_on for _, a in agreements]),
     }
     return partner_cols, agreement_cols
 

@@ -1,7 +1,8 @@
 {%- set raw_columns = contract_columns('partner_crm', 'partner_agreements', [
     'agreement_id', 'partner_id', 'program_code', 'status', 'signed_on',
     'approved_on', 'terminated_on', 'terminated_by',
-    'commission_rate_override', 'payout_currency']) -%}
+    'commission_rate_override', 'payout_currency',
+    'post_payment_approved_on']) -%}
 
 with source as (
     select * from {{ source('partner_crm', 'partner_agreements') }}
@@ -43,6 +44,7 @@ cleaned as (
         {{ clean_code('terminated_by') }} as terminated_by,
         {{ parsed_column('commission_rate_override', 'rate') }},
         {{ clean_iso_code('payout_currency') }} as payout_currency,
+        {{ parsed_column('post_payment_approved_on', 'date') }},
         {{ raw_record(raw_columns) }} as raw_record
     from source
 ),
@@ -82,6 +84,9 @@ checked as (
                 'missing_required_value', 'terminated_by'
             ]]
             + check_value('commission_rate_override', 'rate', 'keyed')
+            + check_value(
+                'post_payment_approved_on', 'date', 'keyed',
+                plausible='event')
             + check_code('program_code', 'keyed', 'programs', 'program_code')
             + check_code(
                 'agreement_status', 'keyed', 'agreement_statuses',
@@ -160,6 +165,7 @@ final as (
         rechecked.terminated_by,
         rechecked.commission_rate_override,
         rechecked.payout_currency,
+        rechecked.post_payment_approved_on,
         {{ quarantine_columns('rechecked', ['rechecked.agreement_id']) }}
     from rechecked
 )
