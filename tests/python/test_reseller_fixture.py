@@ -74,3 +74,29 @@ def test_outlook_is_built(reseller_warehouse):
     # As of June 2025: six complete months (December-May) observed; the tier
     # earned for June is 2.
     assert row == ("P006", date(2025, 6, 1), 6, 2)
+
+
+def test_post_payment_from_the_approval_day(reseller_warehouse):
+    """Pre-payment until 1 April 2025 (due on the issue day), then up to 30
+    days: invoices due 14 days after issue are too long before, ok from the
+    approval day on (the fixture's README)."""
+    rows = reseller_warehouse.rows(
+        "select invoice_id, has_post_payment, latest_allowed_due_on, finding "
+        "from marts.fct_reseller_payment_terms order by invoice_id")
+    assert rows == [
+        ("I101", False, date(2025, 1, 1), "payment_terms_too_long"),
+        ("I102", False, date(2025, 2, 1), "payment_terms_too_long"),
+        ("I103", False, date(2025, 3, 1), "payment_terms_too_long"),
+        ("I104", True, date(2025, 5, 1), "ok"),
+        ("I105", False, date(2025, 3, 1), "payment_terms_too_long"),
+        ("I106", True, date(2025, 5, 31), "ok"),
+        ("I107", True, date(2025, 7, 1), "ok"),
+        ("I108", True, date(2025, 7, 1), "ok"),
+    ]
+    months = reseller_warehouse.rows(
+        "select month_start, has_post_payment from marts.rpt_partner_benefits_monthly "
+        "where agreement_id = 'A008' order by 1")
+    assert [(m.isoformat(), flag) for m, flag in months] == [
+        ("2024-12-01", False), ("2025-01-01", False), ("2025-02-01", False),
+        ("2025-03-01", False), ("2025-04-01", True), ("2025-05-01", True),
+        ("2025-06-01", True)]

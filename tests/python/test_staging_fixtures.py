@@ -1,7 +1,7 @@
 """dbt builds on the hand-made raw exports in tests/raw_exports/.
 
 Expected values are worked out by hand from the fixture files and the raw
-contract (../shared/spec/raw-contract.md).
+contract (docs/raw-contract.md).
 """
 
 import csv
@@ -48,6 +48,19 @@ def test_clean_export_is_staged_whole(clean_warehouse):
         rows_in = len(csv_rows(RAW_EXPORTS / "clean" / f"{table}.csv"))
         assert clean_warehouse.scalar(f"select count(*) from staging.{model}") == rows_in, table
     assert clean_warehouse.scalar("select count(*) from marts.rpt_data_quality_rejections") == 0
+
+
+def test_a_file_without_an_optional_column_builds(clean_warehouse, reseller_warehouse):
+    """partner_agreements.post_payment_approved_on is optional: the clean
+    fixture's file lacks it (read as null), the reseller fixture's has it."""
+    header = (RAW_EXPORTS / "clean" / "partner_agreements.csv").read_text().splitlines()[0]
+    assert "post_payment_approved_on" not in header
+    assert clean_warehouse.rows(
+        "select count(*), count(post_payment_approved_on) "
+        "from staging.stg_partner_crm__partner_agreements") == [(3, 0)]
+    assert reseller_warehouse.rows(
+        "select agreement_id, post_payment_approved_on "
+        "from staging.stg_partner_crm__partner_agreements") == [("A008", date(2025, 4, 1))]
 
 
 def test_timestamps_with_offsets_are_stored_in_utc(clean_warehouse):

@@ -52,15 +52,11 @@ units as (
 windowed as (
     select
         units.*,
-        case
-            when units.stops_on < units.allowance_ends_on
-                and (units.cancelled_on is null
-                     or units.stops_on <= units.cancelled_on)
-                then units.stops_on
-            when units.cancelled_on < units.allowance_ends_on
-                then units.cancelled_on
-            else units.allowance_ends_on
-        end as running_until
+        least(
+            units.allowance_ends_on,
+            coalesce(units.stops_on, units.allowance_ends_on),
+            coalesce(units.cancelled_on, units.allowance_ends_on)
+        ) as running_until
     from units
 ),
 
@@ -73,13 +69,13 @@ earlier_running as (
         on
             windowed.partner_id = earlier.partner_id
             and (
-                earlier.starts_on < windowed.starts_on
+                windowed.starts_on > earlier.starts_on
                 or (
-                    earlier.starts_on = windowed.starts_on
-                    and earlier.contract_id < windowed.contract_id
+                    windowed.starts_on = earlier.starts_on
+                    and windowed.contract_id > earlier.contract_id
                 )
             )
-            and earlier.running_until > windowed.starts_on
+            and windowed.starts_on < earlier.running_until
     group by windowed.contract_id
 ),
 

@@ -709,6 +709,37 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
             mart="rpt_data_quality_rejections",
         ),
         Batch(
+            "fct_reseller_payment_terms",
+            "Payment terms of every reseller invoice",
+            """
+            with expected as (
+                select invoices.invoice_id
+                from staging.stg_billing__invoices as invoices
+                inner join staging.stg_billing__customers as customers
+                    on invoices.customer_id = customers.customer_id
+                where customers.reseller_partner_id is not null
+                    and not invoices.is_credit_note
+            ),
+            actual as (
+                select invoice_id, count(*) as copies
+                from marts.fct_reseller_payment_terms
+                group by invoice_id
+            )
+            select
+                coalesce(expected.invoice_id, actual.invoice_id) as invoice_id,
+                case when expected.invoice_id is null or actual.invoice_id is null
+                    then 1 else actual.copies - 1 end as missing_or_repeated
+            from expected
+            full outer join actual on expected.invoice_id = actual.invoice_id
+            """,
+            [
+                *zero("missing_or_repeated",
+                      "every invoice (not a credit note) of a reseller's account has its "
+                      "payment-terms row, once"),
+            ],
+            mart="fct_reseller_payment_terms",
+        ),
+        Batch(
             "rpt_reseller_tier_outlook",
             "Reseller tier outlook (Python model)",
             "select * from marts.rpt_reseller_tier_outlook",
