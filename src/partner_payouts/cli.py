@@ -75,6 +75,38 @@ def load_raw(args) -> int:
     return 0
 
 
+def statements(args) -> int:
+    from partner_payouts.statements.render import render
+    from partner_payouts.warehouse import WarehouseError, connect_read_only
+
+    try:
+        con = connect_read_only(Path(args.warehouse))
+    except WarehouseError as error:
+        print(error, file=sys.stderr)
+        return 2
+    with con:
+        tables = {t for (t,) in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts'").fetchall()}
+        if "rpt_partner_statements" not in tables:
+            print(f"Warehouse {args.warehouse} has no published statements "
+                  "(marts.rpt_partner_statements): run a dbt build first.", file=sys.stderr)
+            return 2
+        print(f"Rendering partner statements from {args.warehouse} into {args.out}",
+              file=sys.stderr)
+        summary = render(con, Path(args.out), agreement=args.agreement,
+                         period_start=args.period_start, with_pdf=not args.no_pdf)
+    per_thousand = summary.seconds / summary.statements * 1000 if summary.statements else 0
+    print(f"{summary.statements:,} statement(s) written to {summary.out_dir} in "
+          f"{summary.seconds:.1f} s ({per_thousand:.0f} s per 1,000); "
+          f"{len(summary.payouts):,} positive payout(s) in {summary.out_dir / 'payouts.csv'}")
+    for currency, total in sorted(summary.totals.items()):
+        print(f"  total to pay  {currency}  {total:>16,.2f}")
+    if summary.statements == 0:
+        print("No statement matches the selection.", file=sys.stderr)
+    return 0
+
+
 def check_warehouse(args) -> int:
     import os
 
@@ -141,6 +173,21 @@ def build_parser() -> argparse.ArgumentParser:
                       help="default $PAYOUTS_PG_DBNAME or partner_payouts "
                            "(password: $PAYOUTS_PG_PASSWORD)")
     load.set_defaults(handler=load_raw)
+
+    render_cmd = commands.add_parser(
+        "statements", help="render partner statements (HTML, PDF with lines.csv embedded, "
+                           "CSV) and the payout file from the published marts")
+    render_cmd.add_argument("--warehouse", required=True,
+                            help="DuckDB warehouse (or the published snapshot's file)")
+    render_cmd.add_argument("--out", required=True,
+                            help="folder: <agreement>/<period_start>/statement.* and "
+                                 "payouts.csv")
+    render_cmd.add_argument("--agreement", default=None, help="only this agreement")
+    render_cmd.add_argument("--period-start", default=None,
+                            help="only this settlement period (YYYY-MM-DD)")
+    render_cmd.add_argument("--no-pdf", action="store_true",
+                            help="HTML and CSV only (faster)")
+    render_cmd.set_defaults(handler=statements)
 
     preflight = commands.add_parser(
         "check-warehouse", help="check that a build can write the warehouse file (its folder "

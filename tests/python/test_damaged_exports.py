@@ -152,8 +152,10 @@ def typed_parquet(source, target):
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
         for table, columns in RAW_TABLES.items():
+            with open(source / f"{table}.csv", encoding="utf-8") as handle:
+                header = handle.readline().strip().split(",")
             projections = []
-            for column in columns:
+            for column in (c for c in columns if c in header):  # optional ones may be absent
                 kind = types[table][column]
                 cast = kinds.get(kind, lambda c: c)(f'"{column}"')
                 if column in ("issued_on", "received_on"):

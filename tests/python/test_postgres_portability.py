@@ -69,13 +69,13 @@ def test_fixture_export_builds_identically_on_postgres(
          "resellers": "reseller_warehouse"}[fixture_name])
     build_on_postgres(postgres_server, RAW_EXPORTS / fixture_name, fixture_name, tmp_path)
     # 28 staging models (base + staged, the export frame, the malformed lines)
-    # and the 8 SQL marts.
-    assert assert_same_rows(duckdb_warehouse, postgres_server, fixture_name) == 36
+    # and the 11 SQL marts.
+    assert assert_same_rows(duckdb_warehouse, postgres_server, fixture_name) == 39
 
 
 def test_demo_export_builds_identically_on_postgres(demo_warehouse, postgres_server, tmp_path):
     build_on_postgres(postgres_server, demo_warehouse.raw_dir, "demo", tmp_path)
-    assert assert_same_rows(demo_warehouse, postgres_server, "demo") == 36
+    assert assert_same_rows(demo_warehouse, postgres_server, "demo") == 39
     # ...and the comparison is not vacuous: the marts hold the demo's rows.
     con = postgres_server.connect("demo")
     with con.cursor() as cur:

@@ -48,13 +48,14 @@ def publish_count(wh):
 def test_the_first_build_publishes_every_public_mart(commission_warehouse):
     marts = published_marts(commission_warehouse)
     assert set(marts) == {
-        "fct_commission_lines", "fct_partner_payouts", "fct_reseller_discount_audit",
+        "fct_commission_lines", "fct_partner_payouts", "fct_partner_statement_lines",
+        "fct_reseller_discount_audit", "fct_reseller_payment_terms",
         "rpt_data_quality_rejections", "rpt_lead_registry", "rpt_partner_benefits_monthly",
-        "rpt_reseller_discount_audit_monthly", "rpt_reseller_tier_outlook",
-        "rpt_reseller_tiers_monthly"}
+        "rpt_partner_statements", "rpt_reseller_discount_audit_monthly",
+        "rpt_reseller_tier_outlook", "rpt_reseller_tiers_monthly"}
     assert marts["fct_partner_payouts"] == sorted(commission_warehouse.rows(
         "select * from marts_audit.fct_partner_payouts"), key=repr)
-    assert "PUBLISHED: 9 public marts" in output(commission_warehouse.result)
+    assert "PUBLISHED: 12 public marts" in output(commission_warehouse.result)
     # The publish recorded the closed periods: from now on they are final.
     assert commission_warehouse.rows(
         "select program_code, period_start from publishing.closed_periods order by 1, 2") == [

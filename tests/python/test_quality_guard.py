@@ -328,7 +328,7 @@ def test_a_reseller_that_ordered_but_was_not_invoiced_yet_passes(tmp_path):
     shutil.copytree(RAW_EXPORTS / "resellers", folder)
     rows = {
         "partners.csv": "P007,Newcomer Hosting BV,newcomer.example,NL,2025-03-01T10:00:00Z",
-        "partner_agreements.csv": "A009,P007,lsw_reseller,approved,2025-03-05,2025-03-10,,,,",
+        "partner_agreements.csv": "A009,P007,lsw_reseller,approved,2025-03-05,2025-03-10,,,,,",
         "customers.csv": "C020,Newcomer Client,newcomer-client.example,NL,VND-NL,P007,"
                          "2025-04-01T08:00:00Z",
         "contracts.csv": "K020,C020,CLD-L,new,,2025-04-10,2025-04-10,2025-05-01,,,1,"

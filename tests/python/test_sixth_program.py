@@ -22,7 +22,7 @@ PROJECT_PARTS = ["dbt_project.yml", "profiles", "models", "macros", "seeds", "an
 
 SEED_ROWS = {
     "programs.csv":
-        "acme_referral,Acme Referral Program,Acme Cloud,revenue_share,none\n",
+        "acme_referral,Acme Referral Program,Acme Cloud,revenue_share,none,ACM\n",
     "commission_terms.csv":
         "acme_referral,2020-01-01,,0.12,,EUR,1,invoice_issued,1,,false,false,"
         "existing_customer,false,false,,,,,\n",

@@ -31,7 +31,17 @@ final as (
                         'payout_rates.units_per_eur') }}
                     as {{ type_money_wide() }}
                 )
-        end as commission_amount_payout_currency
+        end as commission_amount_payout_currency,
+        case
+            when lines.status = 'payable'
+                then cast(
+                    {{ convert_currency(
+                        'lines.commissionable_amount',
+                        'invoice_rates.units_per_eur',
+                        'payout_rates.units_per_eur') }}
+                    as {{ type_money_wide() }}
+                )
+        end as commissionable_amount_payout_currency
     from lines
     left join fx_rates as invoice_rates
         on

@@ -31,6 +31,8 @@ earlier_corrections as (
         sum(published.commission_amount_payout_currency) as corrected_amount,
         sum(published.commission_amount) as corrected_commission_amount,
         sum(published.commissionable_amount) as corrected_base_amount,
+        sum(published.commissionable_amount_payout_currency)
+            as corrected_base_payout_amount,
         max(published.settlement_period_start) as last_period_start
     from published
     where coalesce(published.is_correction, false)
@@ -45,6 +47,8 @@ published_lines as (
         coalesce(earlier.corrected_commission_amount, 0)
             as corrected_commission_amount,
         coalesce(earlier.corrected_base_amount, 0) as corrected_base_amount,
+        coalesce(earlier.corrected_base_payout_amount, 0)
+            as corrected_base_payout_amount,
         coalesce(
             earlier.last_period_start, published.settlement_period_start
         ) as last_period_start
@@ -83,6 +87,14 @@ differences as (
         end
         - published_lines.commissionable_amount
         - published_lines.corrected_base_amount as difference_base_amount,
+        case
+            when computed.status = 'payable'
+                then computed.commissionable_amount_payout_currency
+            else 0
+        end
+        - coalesce(published_lines.commissionable_amount_payout_currency, 0)
+        - published_lines.corrected_base_payout_amount
+            as difference_base_payout_amount,
         case
             when computed.status = 'payable'
                 then computed.commission_amount_payout_currency
@@ -141,6 +153,8 @@ corrections as (
         cast(null as {{ type_fx_rate() }}) as invoice_units_per_eur,
         cast(null as {{ type_fx_rate() }}) as payout_units_per_eur,
         differences.difference_amount as commission_amount_payout_currency,
+        differences.difference_base_payout_amount
+            as commissionable_amount_payout_currency,
         cast(null as date) as settles_on,
         cast(null as {{ dbt.type_string() }}) as deciding_payment_id,
         cast(null as {{ dbt.type_timestamp() }}) as deciding_recorded_at,
@@ -224,6 +238,7 @@ fresh as (
         computed.invoice_units_per_eur,
         computed.payout_units_per_eur,
         computed.commission_amount_payout_currency,
+        computed.commissionable_amount_payout_currency,
         computed.settles_on,
         computed.deciding_payment_id,
         computed.deciding_recorded_at,

@@ -39,6 +39,7 @@ final as (
         invoice_units_per_eur,
         payout_units_per_eur,
         commission_amount_payout_currency,
+        commissionable_amount_payout_currency,
         settles_on,
         deciding_payment_id,
         deciding_recorded_at,

@@ -740,6 +740,61 @@ def rule_batches(columns: dict[str, list[str]], project_dir: Path) -> list[Batch
             mart="fct_reseller_payment_terms",
         ),
         Batch(
+            "rpt_partner_statements",
+            "One statement per payout row, with the payout's amounts",
+            """
+            select
+                coalesce(payouts.payout_id, statements.statement_id) as payout_id,
+                case when payouts.payout_id is null or statements.statement_id is null
+                    then 1 else 0 end as missing_statement_or_payout,
+                coalesce(statements.payout_amount - payouts.payout_amount, 1)
+                    + coalesce(statements.carried_out_amount - payouts.carried_out_amount, 1)
+                    + coalesce(statements.carried_in_amount - payouts.carried_in_amount, 1)
+                    as amount_difference
+            from marts.fct_partner_payouts as payouts
+            full outer join marts.rpt_partner_statements as statements
+                on payouts.payout_id = statements.statement_id
+            """,
+            [
+                *zero("missing_statement_or_payout",
+                      "every payout row has its statement, and every statement its payout row"),
+                *zero("amount_difference",
+                      "a statement shows its payout row's payout and balances"),
+            ],
+            mart="rpt_partner_statements",
+        ),
+        Batch(
+            "fct_partner_statement_lines",
+            "Statement lines itemise every payable commission line",
+            """
+            with itemised as (
+                select statement_id, sum(line_count) as lines
+                from marts.fct_partner_statement_lines
+                group by statement_id
+            ),
+            payable as (
+                select payouts.payout_id as statement_id, count(*) as lines
+                from marts.fct_commission_lines as lines
+                inner join marts.fct_partner_payouts as payouts
+                    on lines.agreement_id = payouts.agreement_id
+                    and lines.settlement_period_start = payouts.period_start
+                where lines.status = 'payable'
+                group by payouts.payout_id
+            )
+            select
+                coalesce(itemised.statement_id, payable.statement_id) as statement_id,
+                coalesce(itemised.lines, 0) - coalesce(payable.lines, 0) as line_difference
+            from itemised
+            full outer join payable on itemised.statement_id = payable.statement_id
+            """,
+            [
+                *zero("line_difference",
+                      "a statement itemises exactly the payable commission lines of its "
+                      "agreement and period"),
+            ],
+            mart="fct_partner_statement_lines",
+        ),
+        Batch(
             "rpt_reseller_tier_outlook",
             "Reseller tier outlook (Python model)",
             "select * from marts.rpt_reseller_tier_outlook",

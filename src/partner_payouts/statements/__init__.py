@@ -1,0 +1,1 @@
+"""Partner statements: documents and the payout file (render.py)."""
