@@ -144,3 +144,71 @@ def test_the_audit_finds_exactly_the_lines_the_demo_billing_system_misbilled(dem
     for line, finding in findings.items():
         expected = "over_discounted" if misbilled[line] > 0 else "under_discounted"
         assert finding == expected, line
+
+
+def test_the_demo_exercises_every_new_program_case(demo_warehouse):
+    """Term-downgrade surcharges (every surcharged term), seeding units under
+    every rule, misbilled ones found, pre- and post-payment terms, and a
+    NetSource self-referral that another partner's lead earns past."""
+    wh = demo_warehouse
+    surcharged = set(wh.rows(
+        "select distinct term_months, surcharge_pct from marts.fct_reseller_discount_audit "
+        "where surcharge_pct > 0"))
+    assert surcharged == set(wh.rows(
+        "select term_months, surcharge_pct from reference.reseller_term_surcharges"))
+    rules = {r for (r,) in wh.rows(
+        "select distinct seeding_rule from marts.fct_reseller_discount_audit "
+        "where seeding_rule is not null")}
+    assert rules == {"within_allowance", "over_unit_limit", "after_allowance_period"}
+    # Seeding units the billing system billed free by mistake: in the ledger.
+    misbilled_seeding = dict(wh.rows(
+        "select invoice_line_id, seeding_rule from marts.fct_reseller_discount_audit "
+        "where seeding_rule is not null and finding <> 'ok'"))
+    assert set(misbilled_seeding.values()) == {"over_unit_limit", "after_allowance_period"}
+    assert set(misbilled_seeding) <= set(wh.demo.misbilled_reseller_lines)
+    # Seeding units never count towards MRR.
+    assert wh.scalar(
+        "select count(*) from intermediate.int_reseller_lines_spread "
+        "inner join marts.fct_reseller_discount_audit using (invoice_line_id) "
+        "where seeding_rule is not null") == 0
+    # Due on the issue day under pre-payment, later under post-payment
+    # (within its terms); too long terms under both.
+    terms = set(wh.rows(
+        "select has_post_payment, finding, due_on > issued_on "
+        "from marts.fct_reseller_payment_terms"))
+    assert terms >= {(False, "ok", False), (True, "ok", True),
+                     (False, "payment_terms_too_long", True),
+                     (True, "payment_terms_too_long", True)}
+    assert (False, "ok", True) not in terms
+    assert wh.scalar(
+        "select count(*) from marts.fct_reseller_payment_terms "
+        "where finding = 'ok' and due_on > latest_allowed_due_on") == 0
+    assert {b for (b,) in wh.rows(
+        "select distinct has_post_payment from marts.rpt_partner_benefits_monthly "
+        "where program_code = 'lsw_reseller'")} == {True, False}
+    # A NetSource partner registered its own company, then another partner
+    # did: the other partner earns, and its lead is no conflict.
+    rivals = wh.rows(
+        "with own as (select distinct customer_id, partner_id "
+        "from marts.fct_commission_lines where program_code = 'netsource_referral' "
+        "and exclusion_reason = 'self_referral') "
+        "select other.customer_id, "
+        "count(case when other.status = 'payable' then 1 end), "
+        "count(case when other.exclusion_reason = 'lead_conflict' then 1 end) "
+        "from marts.fct_commission_lines as other inner join own "
+        "on other.customer_id = own.customer_id and other.partner_id <> own.partner_id "
+        "where other.program_code = 'netsource_referral' group by other.customer_id")
+    assert any(payable > 0 for _, payable, _ in rivals)
+    assert all(conflicts == 0 for _, _, conflicts in rivals)
+
+
+def test_payment_terms_flag_exactly_the_invoices_the_demo_issued_too_long(demo_warehouse):
+    """The generator records the reseller invoices it issued with longer
+    terms than the program allows, under pre- and post-payment; the
+    warehouse flags exactly those."""
+    long_terms = demo_warehouse.demo.long_payment_terms_invoices
+    flagged = dict(demo_warehouse.rows(
+        "select invoice_id, has_post_payment from marts.fct_reseller_payment_terms "
+        "where finding = 'payment_terms_too_long'"))
+    assert set(flagged) == long_terms
+    assert set(flagged.values()) == {True, False}

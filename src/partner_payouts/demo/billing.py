@@ -10,7 +10,7 @@ import numpy as np
 
 from partner_payouts.demo import calendar as cal
 from partner_payouts.demo import world as w
-from partner_payouts.demo.dims import Ids, close_of_period
+from partner_payouts.demo.dims import Agreement, Ids, close_of_period
 from partner_payouts.demo.writer import basis_points, dates, money, timestamps
 
 CHARGE_TYPES = np.array(["recurring", "setup", "one_time", "usage"], dtype=object)
@@ -124,9 +124,14 @@ def expand_lines(rng, block) -> dict:
     return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
 
 
-def bill(rng, ids: Ids, block, lines: dict, credit_note_share=w.CREDIT_NOTE_SHARE) -> dict:
-    """Invoices, credit notes, lines and payments of a block, as column dicts."""
-    empty = {"invoices": None, "invoice_lines": None, "payments": None, "misbilled": {}}
+def bill(rng, ids: Ids, block, lines: dict, credit_note_share=w.CREDIT_NOTE_SHARE,
+         reseller: Agreement | None = None, terms_rng=None) -> dict:
+    """Invoices, credit notes, lines and payments of a block, as column dicts.
+
+    `reseller`: the block is one reseller's accounts, billed under its
+    agreement's payment terms (`reseller_due_days`, drawn from `terms_rng`)."""
+    empty = {"invoices": None, "invoice_lines": None, "payments": None, "misbilled": {},
+             "long_terms": set()}
     if not lines or len(lines["customer"]) == 0:
         return empty
     customers = block.customers
@@ -178,7 +183,12 @@ def bill(rng, ids: Ids, block, lines: dict, credit_note_share=w.CREDIT_NOTE_SHAR
     late_at = close_of_period(all_issued) + rng.integers(1, 46, len(all_issued)).astype(
         "timedelta64[D]")
     recorded = np.where(late, np.minimum(late_at, w.EXPORT_DAY.astype("datetime64[s]")), recorded)
-    due_days = np.where(currency[all_customer] == "USD", 30, 14)
+    if reseller is None:
+        due_days = np.where(currency[all_customer] == "USD", 30, 14)
+        too_long = np.zeros(len(all_issued), dtype=bool)
+    else:
+        due_days, too_long = reseller_due_days(terms_rng or rng, len(customers), all_customer,
+                                               all_issued, is_credit, reseller.post_payment_on)
     invoices = {
         "invoice_id": doc_ids,
         "customer_id": customer_id[all_customer],
@@ -232,7 +242,27 @@ def bill(rng, ids: Ids, block, lines: dict, credit_note_share=w.CREDIT_NOTE_SHAR
     payments = simulate_payments(rng, ids, doc_ids, all_issued, gross, is_credit,
                                  corrected_doc)
     return {"invoices": invoices, "invoice_lines": invoice_lines, "payments": payments,
-            "misbilled": misbilled}
+            "misbilled": misbilled, "long_terms": set(doc_ids[too_long].tolist())}
+
+
+def reseller_due_days(rng, n_accounts, account, issued, is_credit, post_payment_on):
+    """Days to pay each document of a reseller's accounts, and which invoices
+    were issued with longer terms than the program allows.
+
+    Due on issue under pre-payment; from the day post-payment was approved,
+    each account's own terms (at most the program's 30 days). A small share
+    of invoices is issued with too long terms (the customers' default 14 days
+    under pre-payment, 45 days under post-payment)."""
+    options = [d for d, _ in w.RESELLER_POST_PAYMENT_DUE_DAYS]
+    p = np.array([x for _, x in w.RESELLER_POST_PAYMENT_DUE_DAYS])
+    account_days = np.array(options)[rng.choice(len(options), size=n_accounts, p=p / p.sum())]
+    post = (np.zeros(len(issued), dtype=bool) if post_payment_on is None
+            else issued >= post_payment_on)
+    due_days = np.where(post, account_days[account], 0)
+    too_long = ~is_credit & (rng.random(len(issued)) < w.RESELLER_LONG_TERMS_SHARE)
+    due_days = np.where(too_long, np.where(post, w.RESELLER_LONG_TERMS_DAYS[True],
+                                           w.RESELLER_LONG_TERMS_DAYS[False]), due_days)
+    return due_days, too_long
 
 
 def simulate_payments(rng, ids, doc_ids, issued, gross, is_credit, corrected_doc) -> dict:

@@ -161,6 +161,7 @@ SCRIPTED = [
     ("onenetwork", "registered_again"), ("onenetwork", "late_deal"),
     ("onenetwork", "no_decision_maker"), ("onenetwork", "rejected"),
     ("direct", "existing_customer"), ("direct", "late_referral"),
+    ("netsource", "self_referral_rival"),
 ]
 
 
@@ -198,6 +199,11 @@ def pick_partner(rng, pool, exclude=None, kind=None):
     return choices[rng.choice(len(choices), p=weights / weights.sum())]
 
 
+def approved_partners(pool, kind):
+    """The partners whose agreement in the program is approved (not ended)."""
+    return [p for p in pool if p.agreements[kind].status == "approved"]
+
+
 def build_referred(rng, ids, block, pool, kind, scenario=None):
     """NWS, OpenNebula and NetSource: a lead, then services."""
     partner = pick_partner(rng, pool, kind=kind)
@@ -206,6 +212,11 @@ def build_referred(rng, ids, block, pool, kind, scenario=None):
     if scenario in ("upgrade", "downgrade"):
         # Early enough for the original term to end inside the demo window.
         registered_day = random_day(rng, "2023-12-01", "2024-06-30")
+    if scenario == "self_referral_rival":
+        # A partner in the program registers its own company, early enough
+        # for the other partner's lead (below) to earn for a long time.
+        partner = pick_partner(rng, approved_partners(pool, kind))
+        registered_day = random_day(rng, "2024-01-01", "2024-09-30")
     if scenario == "early_lead" and agreement.approved_on is None:
         partner = next(p for p in pool if p.agreements[kind].approved_on is not None)
         agreement = partner.agreements[kind]
@@ -217,13 +228,21 @@ def build_referred(rng, ids, block, pool, kind, scenario=None):
     first_start = min(registered_day + days(rng.integers(7, 90)), LAST_START)
     first_start = max(first_start, w.FIRST_DAY)
     customer = new_customer(rng, ids, block, created=first_start - days(rng.integers(1, 20)))
-    if kind == "netsource" and happens(rng, 0.05, "self_referral", scenario):
+    if kind == "netsource" and (scenario == "self_referral_rival"
+                                or happens(rng, 0.05, "self_referral", scenario)):
         customer["domain"] = partner.domain  # the partner refers itself
     registered_at = random_time(rng, registered_day)
     if kind == "nws" and happens(rng, 0.08, "late_lead", scenario):
         registered_at = random_time(rng, first_start + days(rng.integers(1, 60)))
     add_lead(rng, ids, block, partner, kind, customer, registered_at,
              status="approved" if scenario else None)
+    if scenario == "self_referral_rival":
+        # Another partner registers the company a few days later (still
+        # before its first service): the self-referral cannot win, so it wins.
+        rival = pick_partner(rng, approved_partners(pool, kind), exclude=partner)
+        add_lead(rng, ids, block, rival, kind, customer,
+                 registered_at + np.timedelta64(int(rng.integers(1, 6)) * 86400, "s"),
+                 status="approved")
     if happens(rng, 0.05, "conflict", scenario):
         # Another partner registers the same customer later: a conflict.
         rival = pick_partner(rng, pool, exclude=partner, kind=kind)

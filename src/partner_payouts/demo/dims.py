@@ -155,6 +155,22 @@ def new_agreement(rng, ids: Ids, partner: Partner, kind: str, position: int = -1
                      payout)
 
 
+def grant_post_payment(rng, resellers: list[Partner]) -> None:
+    """Approve some resellers for post-payment: with their agreement, later
+    in their history, or never (the first resellers cover every case)."""
+    low, high = w.RESELLER_POST_PAYMENT_LATER
+    for position, partner in enumerate(resellers):
+        agreement = partner.agreements["reseller"]
+        if position < len(w.RESELLER_POST_PAYMENT_FIRST):
+            when = w.RESELLER_POST_PAYMENT_FIRST[position]
+        else:
+            when = choose(rng, w.RESELLER_POST_PAYMENT)
+        if when == "from_start":
+            agreement.post_payment_on = agreement.approved_on
+        elif when == "later":
+            agreement.post_payment_on = max(random_day(rng, low, high), agreement.approved_on)
+
+
 def partner_tables(by_kind: dict[str, list[Partner]]):
     """Column dicts for partners and partner_agreements."""
     seen, partners = set(), []

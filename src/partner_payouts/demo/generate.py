@@ -26,6 +26,7 @@ from partner_payouts.raw_contract import RAW_TABLES
 RESELLERS_PER_BLOCK = 25
 # Stream ids, so that adding a stream never changes another one.
 STREAM_STATIC, STREAM_CUSTOMERS, STREAM_RESELLERS, STREAM_BAD = 1, 2, 3, 4
+STREAM_POST_PAYMENT, STREAM_RESELLER_SIDE = 5, 6
 
 
 @dataclass
@@ -41,6 +42,10 @@ class Summary:
     # invoice_line_id -> discount billed minus discount entitled, in cents
     # (the audit's answer key; not part of the export).
     misbilled_reseller_lines: dict = field(default_factory=dict)
+    # Reseller invoices the demo billing system issued with longer payment
+    # terms than the program allows (invoice ids; the answer key of
+    # fct_reseller_payment_terms).
+    long_payment_terms_invoices: set = field(default_factory=set)
     # CSV only: lines written malformed on purpose, per table:
     # {line number: the reason the quarantine must give}.
     malformed_lines: dict = field(default_factory=dict)
@@ -76,6 +81,8 @@ def generate(out_dir, scale: float = 1, seed: int = 42, fmt: str | None = None) 
 
     with RawExportWriter(out_dir, fmt) as writer:
         partners = dims.build_partners(static_rng, ids, scale)
+        dims.grant_post_payment(np.random.default_rng([seed, STREAM_POST_PAYMENT]),
+                                partners["reseller"])
         partner_cols, agreement_cols = dims.partner_tables(partners)
         emit(writer, "partners", to_table("partners", partner_cols))
         emit(writer, "partner_agreements", to_table("partner_agreements", agreement_cols))
@@ -94,14 +101,17 @@ def generate(out_dir, scale: float = 1, seed: int = 42, fmt: str | None = None) 
                 emit(writer, table, data)
 
         resellers = partners["reseller"]
-        misbilled = {}
+        misbilled, long_terms = {}, set()
         for block_no, start in enumerate(range(0, len(resellers), RESELLERS_PER_BLOCK)):
             rng = np.random.default_rng([seed, STREAM_RESELLERS, block_no])
             built = build_reseller_block(
-                rng, ids, resellers[start:start + RESELLERS_PER_BLOCK], fx_series)
+                rng, ids, resellers[start:start + RESELLERS_PER_BLOCK], fx_series,
+                np.random.default_rng([seed, STREAM_RESELLER_SIDE, block_no]),
+                scripted=block_no == 0)
             parts = [block_tables(block, documents) for block, documents in built]
             for _, documents in built:
                 misbilled.update(documents["misbilled"])
+                long_terms.update(documents["long_terms"])
             for table in BLOCK_TABLES:
                 pieces = [p[table] for p in parts if p[table] is not None]
                 # Bad rows stay local here: the tiers the billing system applied
@@ -110,7 +120,8 @@ def generate(out_dir, scale: float = 1, seed: int = 42, fmt: str | None = None) 
                      local_only=True)
         rows = dict(writer.rows_written)
     return Summary(Path(out_dir), fmt, scale, seed, rows, dict(injector.injected),
-                   time.perf_counter() - started, misbilled, malformed)
+                   time.perf_counter() - started, misbilled_reseller_lines=misbilled,
+                   long_payment_terms_invoices=long_terms, malformed_lines=malformed)
 
 
 def to_table(table: str, columns: dict) -> pa.Table:

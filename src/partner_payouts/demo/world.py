@@ -169,6 +169,38 @@ RESELLER_SIZES = [("small", (300, 1_800), 0.35), ("medium", (2_000, 9_000), 0.45
                   ("large", (10_000, 45_000), 0.2)]
 RESELLER_BILLING_ERROR_SHARE = 0.04
 GRACE_SHARE = 0.3
+# Renewals on a shorter term than the contract they renew (mostly the next
+# shorter term of RESELLER_TERMS) pay a surcharge by the new term.
+RESELLER_TERM_DOWNGRADE_SHARE = 0.2
+RESELLER_TERM_SURCHARGE_BP = {1: 1000, 3: 750, 6: 500}
+# Whether a reseller renews on a shorter term even where the surcharge
+# outweighs its locked discount (a negative entitled discount: it pays above
+# list). Off: the warehouse's test on fct_reseller_discount_audit's
+# entitled_discount_pct (fraction between 0 and 1) would fail the build.
+RESELLER_SURCHARGE_ABOVE_LIST = False
+# Seeding units: complimentary one-month units ordered in batches (a few
+# weeks apart at most), free for their first months while not more than the
+# maximum run at once. Some are kept beyond the allowance (and billed at the
+# ordinary discount). The billing system sometimes misses the unit limit
+# (an over-limit unit billed free) or ends a unit's free months a month late.
+SEEDING_SHARE = 0.5  # of resellers
+SEEDING_BATCH_UNITS = (1, 8)  # units per batch, inclusive
+SEEDING_MAX_RUNNING_UNITS = 5
+SEEDING_ALLOWANCE_MONTHS = 3
+SEEDING_KEPT_SHARE = 0.25
+SEEDING_LIMIT_MISSED_SHARE = 0.4
+SEEDING_LATE_END_SHARE = 0.3
+# Payment terms of reseller invoices: due on issue (pre-payment) unless the
+# reseller was approved for post-payment; then each account has its own terms
+# (days after issue, up to the program's 30). A small share of invoices is
+# issued with longer terms than allowed.
+RESELLER_POST_PAYMENT = [("from_start", 0.3), ("later", 0.3), ("never", 0.4)]
+# The first resellers, so that every case occurs even at small scale.
+RESELLER_POST_PAYMENT_FIRST = ["from_start", "never", "later"]
+RESELLER_POST_PAYMENT_LATER = ("2025-03-01", "2026-03-31")
+RESELLER_POST_PAYMENT_DUE_DAYS = [(30, 0.6), (14, 0.3), (0, 0.1)]
+RESELLER_LONG_TERMS_SHARE = 0.01
+RESELLER_LONG_TERMS_DAYS = {False: 14, True: 45}  # by post-payment
 
 # Names for synthetic companies and people.
 COMPANY_WORDS_A = ["Alpine", "Blue", "Cedar", "Delta", "Echo", "Fjord", "Granite", "Harbor",
