@@ -16,7 +16,7 @@ export PAYOUTS_DUCKDB_PATH ?= warehouse/partner_payouts.duckdb
 export DBT_PROFILES_DIR := profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: install lock demo-data demo build lint validate coverage pytest test clean
+.PHONY: install lock demo-data demo build lint validate coverage docs pytest test clean
 
 install: $(STAMP)
 
@@ -65,6 +65,13 @@ validate: install
 # from the last dbt build).
 coverage: install
 	$(BIN)/partner-payouts coverage --manifest target/manifest.json --warehouse $(PAYOUTS_DUCKDB_PATH)
+
+# The docs site as one static file (target/static_index.html: open it in a
+# browser, no server needed): every model, its lineage, the public marts'
+# groups and owners, the exposures. Reads the built warehouse's catalog.
+docs: install
+	$(BIN)/dbt docs generate --static
+	@echo "Docs site: $(CURDIR)/target/static_index.html"
 
 pytest: install
 	$(BIN)/python -m pytest

@@ -154,6 +154,8 @@
         {%- endif -%}
         {%- do statements.extend(partner_payouts.comment_statements(
             target_relation, node)) -%}
+        {%- do statements.extend(adapter.dispatch(
+            'grant_statements', 'partner_payouts')(target_relation, node)) -%}
     {%- endfor -%}
     {%- set periods = partner_payouts.built_relation('int_settlement_periods_listed') -%}
     {%- do statements.append(
@@ -167,6 +169,67 @@
         "insert into publishing.publish_log values ('" ~ invocation_id ~ "', "
         ~ now ~ ', ' ~ marts | length ~ ')') -%}
     {{ return(statements) }}
+{% endmacro %}
+
+
+{#-
+    The grants a published mart carries: its `grants` config (dbt_project.yml,
+    var `bi_roles`), applied again on every publish because the table is
+    created anew, and `usage` on the published schema, so that the roles
+    read the published marts and no other schema. DuckDB has no grants.
+-#}
+{% macro default__grant_statements(relation, node) %}
+    {{ return([]) }}
+{% endmacro %}
+
+{% macro postgres__grant_statements(relation, node) %}
+    {%- set statements = [] -%}
+    {%- for privilege, roles in (node.config.grants or {}).items() -%}
+        {%- for role in roles -%}
+            {%- do statements.append('grant usage on schema '
+                ~ adapter.quote(relation.schema) ~ ' to ' ~ adapter.quote(role)) -%}
+            {%- do statements.append('grant ' ~ privilege ~ ' on ' ~ relation
+                ~ ' to ' ~ adapter.quote(role)) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(statements) }}
+{% endmacro %}
+
+
+{#-
+    PostgreSQL: the roles of var `bi_roles` must exist before anything is
+    built (on-run-start), else the build stops with one line that says what
+    to do (instead of a grant failing on every mart).
+-#}
+{% macro check_grant_roles() %}
+    {{ return(adapter.dispatch('check_grant_roles', 'partner_payouts')()) }}
+{% endmacro %}
+
+{% macro default__check_grant_roles() %}
+    {{ return('') }}
+{% endmacro %}
+
+{% macro postgres__check_grant_roles() %}
+    {%- if not execute or flags.WHICH not in ('build', 'run') -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set roles = var('bi_roles', ['payouts_bi']) -%}
+    {%- if roles -%}
+        {%- set quoted = [] -%}
+        {%- for role in roles -%}
+            {%- do quoted.append(partner_payouts.sql_string(role)) -%}
+        {%- endfor -%}
+        {%- set found = run_query('select rolname from pg_roles where rolname in ('
+            ~ quoted | join(', ') ~ ')').columns[0].values() -%}
+        {%- set missing = roles | reject('in', found) | list -%}
+        {%- if missing -%}
+            {{ exceptions.raise_compiler_error('var bi_roles: role(s) '
+                ~ missing | join(', ') ~ ' do not exist on ' ~ target.host ~ ':'
+                ~ target.port ~ '/' ~ target.dbname ~ ': create them (create role '
+                ~ missing[0] ~ ' nologin) or pass --vars \'{bi_roles: [...]}\'') }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return('') }}
 {% endmacro %}
 
 

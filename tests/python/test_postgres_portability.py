@@ -18,8 +18,21 @@ pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 PYTHON_MODELS = {"rpt_reseller_tier_outlook"}
 
 
+def create_bi_role(server):
+    """The BI login of the project's default var `bi_roles` (roles belong to
+    the server, not to one database)."""
+    con = server.connect()
+    con.autocommit = True
+    with con.cursor() as cur:
+        cur.execute("select 1 from pg_roles where rolname = 'payouts_bi'")
+        if cur.fetchone() is None:
+            cur.execute("create role payouts_bi login")
+    con.close()
+
+
 def build_on_postgres(server, raw_dir, name, tmp):
     server.create_database(name)
+    create_bi_role(server)
     load_raw(raw_dir, host=server.host, port=server.port, user=server.user, dbname=name)
     result = run_dbt(["build", "--target", "postgres", "--exclude-resource-type", "unit_test"],
                      raw_dir, tmp / "unused.duckdb", tmp, extra_env=server.env(name))
@@ -84,3 +97,52 @@ def test_demo_export_builds_identically_on_postgres(demo_warehouse, postgres_ser
         lines, programs = cur.fetchone()
     con.close()
     assert lines > 1000 and programs == 4
+
+
+def test_the_bi_role_reads_the_marts_and_nothing_else(
+        commission_warehouse, postgres_server, tmp_path):
+    """The documented command, unit tests included, on the commission
+    fixture; then, logged in as `payouts_bi`: every public mart answers,
+    every other schema is refused (staging with the lead contacts, raw, the
+    audited marts, reference, intermediate)."""
+    import psycopg2
+
+    postgres_server.create_database("grants")
+    create_bi_role(postgres_server)
+    load_raw(RAW_EXPORTS / "commissions", host=postgres_server.host, port=postgres_server.port,
+             user=postgres_server.user, dbname="grants")
+    result = run_dbt(["build", "--target", "postgres"], RAW_EXPORTS / "commissions",
+                     tmp_path / "unused.duckdb", tmp_path, extra_env=postgres_server.env("grants"))
+    assert result.returncode == 0, output(result)[-4000:]
+    marts = [table for schema, table in relations(commission_warehouse) if schema == "marts"]
+    assert len(marts) == 11
+    con = psycopg2.connect(host=postgres_server.host, port=postgres_server.port,
+                           user="payouts_bi", dbname="grants")
+    con.autocommit = True
+    try:
+        with con.cursor() as cur:
+            for mart in marts:
+                cur.execute(f"select count(*) from marts.{mart}")
+                assert cur.fetchone()[0] >= 0
+            cur.execute("select count(*) from marts.fct_partner_payouts")
+            assert cur.fetchone()[0] == commission_warehouse.scalar(
+                "select count(*) from marts.fct_partner_payouts") > 0
+            for relation in ("staging.stg_partner_crm__lead_contacts",
+                             "staging.stg_billing__invoices", "raw.lead_contacts",
+                             "marts_audit.fct_partner_payouts", "reference.programs",
+                             "intermediate.int_commission_lines_evaluated",
+                             "publishing.closed_periods"):
+                with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                    cur.execute(f"select 1 from {relation} limit 1")
+    finally:
+        con.close()
+
+
+def test_a_missing_bi_role_stops_the_build_with_one_line(postgres_server, tmp_path):
+    postgres_server.create_database("roles")
+    result = run_dbt(["build", "--target", "postgres", "--vars", "{bi_roles: [no_such_role]}"],
+                     RAW_EXPORTS / "commissions", tmp_path / "unused.duckdb", tmp_path,
+                     extra_env=postgres_server.env("roles"))
+    assert result.returncode != 0
+    assert ("var bi_roles: role(s) no_such_role do not exist on" in output(result)
+            and "create them (create role no_such_role nologin)" in output(result))

@@ -113,11 +113,17 @@ def test_coverage_fails_on_missing_docs_keys_and_freshness(commission_warehouse,
                                  and node.get("attached_node")
                                  == "model.partner_payouts.int_deals_qualified")}
     manifest["sources"]["source.partner_payouts.billing.payments"]["freshness"] = None
+    long_name = "a_unit_test_whose_name_postgres_cannot_take_as_a_relation_name_x"  # 64
+    test = next(iter(manifest["unit_tests"].values()))
+    manifest["unit_tests"]["unit_test.partner_payouts.x." + long_name] = {**test, "name": long_name}
     out = coverage_of(manifest, commission_warehouse, tmp_path)
     assert "model int_leads_attributed: no description" in out
     assert "model int_deals_qualified: no primary-key test" in out
     assert "mart fct_partner_payouts: column carried_in_amount has no description" in out
     assert "source billing.payments: transactional but no freshness thresholds" in out
+    assert (f"unit test {long_name}: name longer than 63 characters (PostgreSQL cannot "
+            "build it)") in out
+    assert test["name"] not in out
 
 
 def test_coverage_fails_on_weak_key_tests_missing_contracts_and_undeclared_sources(
@@ -131,11 +137,16 @@ def test_coverage_fails_on_weak_key_tests_missing_contracts_and_undeclared_sourc
             node["config"]["severity"] = "warn"
     manifest["nodes"]["model.partner_payouts.rpt_lead_registry"]["config"]["contract"] = {
         "enforced": False}
+    manifest["nodes"]["model.partner_payouts.fct_reseller_payment_terms"]["group"] = None
+    manifest["nodes"]["model.partner_payouts.rpt_partner_statements"]["access"] = "protected"
     del manifest["sources"]["source.partner_payouts.partner_crm.payout_runs"]["meta"][
         "transactional"]
     out = coverage_of(manifest, commission_warehouse, tmp_path)
     assert "model int_deals_qualified: no primary-key test" in out
     assert "mart rpt_lead_registry: no enforced contract" in out
+    assert "mart fct_reseller_payment_terms: not `access: public` in an owned group" in out
+    assert "mart rpt_partner_statements: not `access: public` in an owned group" in out
+    assert "mart fct_partner_payouts: not `access" not in out
     assert ("source partner_crm.payout_runs: meta.transactional is not set to true or false"
             in out)
 

@@ -223,21 +223,26 @@ final as (
         net_amount,
         tax_amount,
         cast(
-            stop_whole_months - start_whole_months as {{ type_rate_wide() }}
-        )
-        + {{ divide_exact(
-            dbt.datediff(
-                'stop_last_anniversary_on', 'service_stops_on', 'day'),
-            dbt.datediff(
-                'stop_last_anniversary_on', 'stop_next_anniversary_on', 'day'))
-        }}
-        - {{ divide_exact(
-            dbt.datediff(
-                'start_last_anniversary_on', 'service_period_starts_on', 'day'),
-            dbt.datediff(
-                'start_last_anniversary_on', 'start_next_anniversary_on',
-                'day'))
-        }} as service_months
+            cast(
+                stop_whole_months - start_whole_months
+                as {{ type_rate_wide() }}
+            )
+            + {{ divide_exact(
+                dbt.datediff(
+                    'stop_last_anniversary_on', 'service_stops_on', 'day'),
+                dbt.datediff(
+                    'stop_last_anniversary_on', 'stop_next_anniversary_on',
+                    'day'))
+            }}
+            - {{ divide_exact(
+                dbt.datediff(
+                    'start_last_anniversary_on', 'service_period_starts_on',
+                    'day'),
+                dbt.datediff(
+                    'start_last_anniversary_on', 'start_next_anniversary_on',
+                    'day'))
+            }} as {{ type_rate_wide() }}
+        ) as service_months
     from anniversaries
 )
 

@@ -22,26 +22,24 @@ final as (
         lines.*,
         invoice_rates.units_per_eur as invoice_units_per_eur,
         payout_rates.units_per_eur as payout_units_per_eur,
-        case
-            when lines.status = 'payable'
-                then cast(
-                    {{ convert_currency(
+        cast(
+            case
+                when lines.status = 'payable'
+                    then {{ convert_currency(
                         'lines.commission_amount',
                         'invoice_rates.units_per_eur',
                         'payout_rates.units_per_eur') }}
-                    as {{ type_money_wide() }}
-                )
-        end as commission_amount_payout_currency,
-        case
-            when lines.status = 'payable'
-                then cast(
-                    {{ convert_currency(
+            end as {{ type_money_wide() }}
+        ) as commission_amount_payout_currency,
+        cast(
+            case
+                when lines.status = 'payable'
+                    then {{ convert_currency(
                         'lines.commissionable_amount',
                         'invoice_rates.units_per_eur',
                         'payout_rates.units_per_eur') }}
-                    as {{ type_money_wide() }}
-                )
-        end as commissionable_amount_payout_currency
+            end as {{ type_money_wide() }}
+        ) as commissionable_amount_payout_currency
     from lines
     left join fx_rates as invoice_rates
         on

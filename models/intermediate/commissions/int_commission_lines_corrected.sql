@@ -152,9 +152,11 @@ corrections as (
         differences.payout_currency,
         cast(null as {{ type_fx_rate() }}) as invoice_units_per_eur,
         cast(null as {{ type_fx_rate() }}) as payout_units_per_eur,
-        differences.difference_amount as commission_amount_payout_currency,
-        differences.difference_base_payout_amount
-            as commissionable_amount_payout_currency,
+        cast(differences.difference_amount as {{ type_money_wide() }})
+            as commission_amount_payout_currency,
+        cast(
+            differences.difference_base_payout_amount as {{ type_money_wide() }}
+        ) as commissionable_amount_payout_currency,
         cast(null as date) as settles_on,
         cast(null as {{ dbt.type_string() }}) as deciding_payment_id,
         cast(null as {{ dbt.type_timestamp() }}) as deciding_recorded_at,

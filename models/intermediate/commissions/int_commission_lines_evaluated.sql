@@ -226,14 +226,16 @@ based as (
     select
         checked.*,
         first_reasons.exclusion_reason,
-        case
-            when
-                checked.max_commission_rate is not null
-                and checked.requested_commission_rate
-                > checked.max_commission_rate
-                then checked.max_commission_rate
-            else checked.requested_commission_rate
-        end as commission_rate,
+        cast(
+            case
+                when
+                    checked.max_commission_rate is not null
+                    and checked.requested_commission_rate
+                    > checked.max_commission_rate
+                    then checked.max_commission_rate
+                else checked.requested_commission_rate
+            end as {{ type_rate() }}
+        ) as commission_rate,
         coalesce(
             checked.requested_commission_rate > checked.max_commission_rate,
             false
@@ -272,10 +274,12 @@ final as (
         based.base_amount,
         based.exclusion_reason is null
         and based.base_amount <> based.net_amount as is_base_capped,
-        case
-            when based.exclusion_reason is null then based.base_amount
-            else cast(0 as {{ type_money_wide() }})
-        end as commissionable_amount,
+        cast(
+            case
+                when based.exclusion_reason is null then based.base_amount
+                else 0
+            end as {{ type_money_wide() }}
+        ) as commissionable_amount,
         based.requested_commission_rate,
         based.commission_rate,
         based.is_rate_capped,

@@ -170,24 +170,25 @@ computed as (
         end as invoice_currency,
         payouts.payout_currency,
         {#- The rate used, when the customer's lines in the row share one. #}
-        case
-            when
-                itemised.invoice_currency = itemised.last_invoice_currency
-                and itemised.invoice_currency <> payouts.payout_currency
-                and itemised.invoice_units_per_eur
-                = itemised.last_invoice_units_per_eur
-                then cast(
-                    {{ divide_exact(
+        cast(
+            case
+                when
+                    itemised.invoice_currency = itemised.last_invoice_currency
+                    and itemised.invoice_currency <> payouts.payout_currency
+                    and itemised.invoice_units_per_eur
+                    = itemised.last_invoice_units_per_eur
+                    then {{ divide_exact(
                         'itemised.payout_units_per_eur',
                         'itemised.invoice_units_per_eur') }}
-                    as {{ type_rate_wide() }}
-                )
-        end as payout_units_per_invoice_unit,
+            end as {{ type_rate_wide() }}
+        ) as payout_units_per_invoice_unit,
         cast(itemised.base_amount as {{ type_money_wide() }}) as base_amount,
-        case
-            when itemised.commission_rate = itemised.last_commission_rate
-                then itemised.commission_rate
-        end as commission_rate,
+        cast(
+            case
+                when itemised.commission_rate = itemised.last_commission_rate
+                    then itemised.commission_rate
+            end as {{ type_rate() }}
+        ) as commission_rate,
         cast(
             itemised.commission_amount as {{ type_money_wide() }}
         ) as commission_amount,

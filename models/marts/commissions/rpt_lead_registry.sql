@@ -202,16 +202,16 @@ final as (
         case
             when not registry_leads.is_lost then deals.deal_signed_on
         end as deal_close_date,
-        case
-            when
-                deals.qualifying_contract_id is not null
-                and not registry_leads.is_lost
-                and coalesce(first_year_revenue.unconverted_line_count, 0) = 0
-                then cast(
-                    coalesce(first_year_revenue.first_year_revenue, 0)
-                    as {{ type_money() }}
-                )
-        end as first_year_saas_revenue,
+        cast(
+            case
+                when
+                    deals.qualifying_contract_id is not null
+                    and not registry_leads.is_lost
+                    and coalesce(first_year_revenue.unconverted_line_count, 0)
+                    = 0
+                    then coalesce(first_year_revenue.first_year_revenue, 0)
+            end as {{ type_money() }}
+        ) as first_year_saas_revenue,
         case
             when
                 deals.qualifying_contract_id is not null

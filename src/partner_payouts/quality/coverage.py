@@ -6,11 +6,14 @@ Fails when:
   `where` filter, no relaxed `error_if`);
 - a public mart (models/marts/) has a column, in the built relation, without
   a description (without a warehouse: a documented column without one), or
-  (SQL marts) no enforced contract;
+  (SQL marts) no enforced contract, or is not `access: public` in a group
+  (an owner in dbt docs);
 - a seed, or one of its columns (as in its CSV header), has no description;
 - a source table does not say whether it is transactional
   (`meta.transactional: true` or `false`), or is transactional without
-  freshness thresholds or a `loaded_at_field` / `loaded_at_query`.
+  freshness thresholds or a `loaded_at_field` / `loaded_at_query`;
+- a unit test's name is longer than PostgreSQL's identifiers (63
+  characters): dbt names the unit test's relation after it.
 """
 
 import json
@@ -19,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 PROJECT = "partner_payouts"
+POSTGRES_NAME_LIMIT = 63
 
 
 def _described(node) -> bool:
@@ -67,6 +71,8 @@ def check(manifest_path: Path, warehouse: Path | None = None) -> list[str]:
         contract = (node.get("config") or {}).get("contract") or {}
         if node.get("language", "sql") == "sql" and not contract.get("enforced"):
             problems.append(f"mart {node['name']}: no enforced contract")
+        if node.get("access") != "public" or not node.get("group"):
+            problems.append(f"mart {node['name']}: not `access: public` in an owned group")
         documented = {name: _described(col) for name, col in node["columns"].items()}
         if warehouse is not None and Path(warehouse).exists():
             present = _relation_columns(warehouse, node["schema"], node["alias"] or node["name"])
@@ -110,4 +116,8 @@ def check(manifest_path: Path, warehouse: Path | None = None) -> list[str]:
             problems.append(f"{label}: transactional but no loaded_at_field / loaded_at_query")
     if transactional == 0:
         problems.append("no source is marked meta.transactional")
+    for test in sorted(manifest.get("unit_tests", {}).values(), key=lambda t: t["name"]):
+        if test["package_name"] == PROJECT and len(test["name"]) > POSTGRES_NAME_LIMIT:
+            problems.append(f"unit test {test['name']}: name longer than "
+                            f"{POSTGRES_NAME_LIMIT} characters (PostgreSQL cannot build it)")
     return problems
