@@ -73,8 +73,10 @@ docs: install
 	$(BIN)/dbt docs generate --static
 	@echo "Docs site: $(CURDIR)/target/static_index.html"
 
+# One pytest worker per core (at most 4): each fixture warehouse is built
+# once and shared by the workers (tests/python/conftest.py, shared_build).
 pytest: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4
 
 test: install
 	$(MAKE) lint

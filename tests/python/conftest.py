@@ -1,6 +1,8 @@
 """Shared helpers: run dbt against a raw folder into a throw-away warehouse."""
 
+import fcntl
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -109,47 +111,64 @@ def output(result) -> str:
     return result.stdout + result.stderr
 
 
+def shared_build(tmp_path_factory, name: str, make) -> Warehouse:
+    """A session fixture's warehouse, built once for the whole run: with
+    pytest-xdist (`make pytest` runs two workers) the first worker that needs
+    it builds it under a file lock, the others wait and read the same file
+    (tests only read it, or copy it: `build_on`)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this run
+    folder, done = root / f"shared_{name}", root / f"shared_{name}.pickle"
+    with open(root / f"shared_{name}.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            wh = make(folder)
+            assert wh.result.returncode == 0, output(wh.result)[-4000:]
+            done.write_bytes(pickle.dumps(wh))
+        return pickle.loads(done.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def commission_warehouse(tmp_path_factory):
     """The hand-made commission export (tests/raw_exports/commissions), built."""
-    wh = build(RAW_EXPORTS / "commissions", tmp_path_factory.mktemp("commissions"))
-    assert wh.result.returncode == 0, output(wh.result)[-4000:]
-    return wh
+    return shared_build(tmp_path_factory, "commissions",
+                        lambda folder: build(RAW_EXPORTS / "commissions", folder))
 
 
 @pytest.fixture(scope="session")
 def reseller_warehouse(tmp_path_factory):
     """The hand-made reseller export (tests/raw_exports/resellers), built."""
-    wh = build(RAW_EXPORTS / "resellers", tmp_path_factory.mktemp("resellers"))
-    assert wh.result.returncode == 0, output(wh.result)[-4000:]
-    return wh
+    return shared_build(tmp_path_factory, "resellers",
+                        lambda folder: build(RAW_EXPORTS / "resellers", folder))
 
 
 @pytest.fixture(scope="session")
 def clean_warehouse(tmp_path_factory):
-    wh = build(RAW_EXPORTS / "clean", tmp_path_factory.mktemp("clean"))
-    assert wh.result.returncode == 0, output(wh.result)[-4000:]
-    return wh
+    return shared_build(tmp_path_factory, "clean",
+                        lambda folder: build(RAW_EXPORTS / "clean", folder))
 
 
 @pytest.fixture(scope="session")
 def bad_rows_warehouse(tmp_path_factory):
-    wh = build(RAW_EXPORTS / "bad_rows", tmp_path_factory.mktemp("bad_rows"))
-    assert wh.result.returncode == 0, output(wh.result)[-4000:]
+    return shared_build(tmp_path_factory, "bad_rows",
+                        lambda folder: build(RAW_EXPORTS / "bad_rows", folder))
+
+
+def build_demo(folder: Path) -> Warehouse:
+    """The scale-1 demo export (seed 42), generated and built; `demo` holds
+    the generator's own record (e.g. its misbilled lines)."""
+    from partner_payouts.demo.generate import generate
+
+    summary = generate(folder / "raw", scale=1, seed=42)
+    wh = build(folder / "raw", folder / "build")
+    wh.demo = summary
     return wh
 
 
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory):
-    """The scale-1 demo export (seed 42), generated and built."""
-    from partner_payouts.demo.generate import generate
-
-    root = tmp_path_factory.mktemp("demo_warehouse")
-    summary = generate(root / "raw", scale=1, seed=42)
-    wh = build(root / "raw", root / "build")
-    assert wh.result.returncode == 0, output(wh.result)[-4000:]
-    wh.demo = summary  # the generator's own record (e.g. its misbilled lines)
-    return wh
+    return shared_build(tmp_path_factory, "demo", build_demo)
 
 
 @pytest.fixture(scope="session")
