@@ -16,7 +16,7 @@ export PAYOUTS_DUCKDB_PATH ?= warehouse/partner_payouts.duckdb
 export DBT_PROFILES_DIR := profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: install lock demo-data demo build lint validate coverage pytest test clean
+.PHONY: install lock demo-data demo build lint validate coverage metrics pytest test clean
 
 install: $(STAMP)
 
@@ -65,6 +65,15 @@ validate: install
 # from the last dbt build).
 coverage: install
 	$(BIN)/partner-payouts coverage --manifest target/manifest.json --warehouse $(PAYOUTS_DUCKDB_PATH)
+
+# The semantic layer (README, "Metrics (semantic layer)"): a parse with the
+# var semantic_layer writes target/semantic_manifest.json with the metrics,
+# reading the published marts; then an example query on the last build.
+metrics: install
+	$(BIN)/dbt parse --vars '{semantic_layer: true}'
+	$(BIN)/mf query --metrics payout_amount --decimals 2 \
+	    --order metric_time__quarter,payout__payout_currency \
+	    --group-by metric_time__quarter,payout__payout_currency
 
 pytest: install
 	$(BIN)/python -m pytest
