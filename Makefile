@@ -16,7 +16,7 @@ export PAYOUTS_DUCKDB_PATH ?= warehouse/partner_payouts.duckdb
 export DBT_PROFILES_DIR := profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: install lock demo-data demo build lint validate coverage docs pytest test clean
+.PHONY: install lock demo-data demo build lint validate coverage docs metrics pytest test clean
 
 install: $(STAMP)
 
@@ -72,6 +72,15 @@ coverage: install
 docs: install
 	$(BIN)/dbt docs generate --static
 	@echo "Docs site: $(CURDIR)/target/static_index.html"
+
+# The semantic layer (README, "Metrics (semantic layer)"): a parse with the
+# var semantic_layer writes target/semantic_manifest.json with the metrics,
+# reading the published marts; then an example query on the last build.
+metrics: install
+	$(BIN)/dbt parse --vars '{semantic_layer: true}'
+	$(BIN)/mf query --metrics payout_amount --decimals 2 \
+	    --order metric_time__quarter,payout__payout_currency \
+	    --group-by metric_time__quarter,payout__payout_currency
 
 # One pytest worker per core (at most 4): each fixture warehouse is built
 # once and shared by the workers (tests/python/conftest.py, shared_build).

@@ -3,9 +3,9 @@
 Each export is loaded with `partner-payouts load-raw` into a fresh database
 of a throw-away PostgreSQL server, built with the profile's `postgres`
 target (every model, seed and data test; unit tests are engine-independent
-and run in the DuckDB build), and every staging model and public mart is
-compared, row for row and value for value, with the DuckDB build of the
-same export. The Python model runs on DuckDB only.
+and run in the DuckDB build), and every staging model, public mart and the
+time spine is compared, row for row and value for value, with the DuckDB
+build of the same export. The Python model runs on DuckDB only.
 """
 
 import pytest
@@ -43,7 +43,7 @@ def build_on_postgres(server, raw_dir, name, tmp):
 def relations(duckdb_warehouse):
     return [(schema, table) for schema, table in duckdb_warehouse.rows(
         "select table_schema, table_name from information_schema.tables "
-        "where table_schema in ('staging', 'marts') order by 1, 2")
+        "where table_schema in ('staging', 'marts', 'utilities') order by 1, 2")
         if table not in PYTHON_MODELS]
 
 
@@ -81,14 +81,14 @@ def test_fixture_export_builds_identically_on_postgres(
          "commissions": "commission_warehouse",
          "resellers": "reseller_warehouse"}[fixture_name])
     build_on_postgres(postgres_server, RAW_EXPORTS / fixture_name, fixture_name, tmp_path)
-    # 28 staging models (base + staged, the export frame, the malformed lines)
-    # and the 11 SQL marts.
-    assert assert_same_rows(duckdb_warehouse, postgres_server, fixture_name) == 39
+    # 28 staging models (base + staged, the export frame, the malformed lines),
+    # the 11 SQL marts and the semantic layer's time spine.
+    assert assert_same_rows(duckdb_warehouse, postgres_server, fixture_name) == 40
 
 
 def test_demo_export_builds_identically_on_postgres(demo_warehouse, postgres_server, tmp_path):
     build_on_postgres(postgres_server, demo_warehouse.raw_dir, "demo", tmp_path)
-    assert assert_same_rows(demo_warehouse, postgres_server, "demo") == 39
+    assert assert_same_rows(demo_warehouse, postgres_server, "demo") == 40
     # ...and the comparison is not vacuous: the marts hold the demo's rows.
     con = postgres_server.connect("demo")
     with con.cursor() as cur:
