@@ -25,20 +25,27 @@ def demo_data(args) -> int:
 def validate(args) -> int:
     import os
 
-    from partner_payouts.quality.runner import summary
+    from partner_payouts.quality.runner import open_warehouse, summary
     from partner_payouts.quality.runner import validate as run_validation
+    from partner_payouts.warehouse import WarehouseError
 
-    from partner_payouts.warehouse import WarehouseError, connect_read_only
-
-    warehouse = Path(args.warehouse or os.environ.get(
+    if args.target == "postgres" and args.warehouse:
+        print("--warehouse names a DuckDB file; with --target postgres the database comes "
+              "from PAYOUTS_PG_HOST, PAYOUTS_PG_PORT, PAYOUTS_PG_USER, PAYOUTS_PG_PASSWORD "
+              "and PAYOUTS_PG_DBNAME.", file=sys.stderr)
+        return 2
+    path = Path(args.warehouse or os.environ.get(
         "PAYOUTS_DUCKDB_PATH", "warehouse/partner_payouts.duckdb"))
     try:
-        connect_read_only(warehouse).close()
+        warehouse = open_warehouse(args.target, path)
     except WarehouseError as error:
         print(error, file=sys.stderr)
         return 2
     docs = None if args.no_docs else Path(args.docs_dir)
-    outcome = run_validation(warehouse, Path(args.project_dir), docs)
+    try:
+        outcome = run_validation(warehouse, Path(args.project_dir), docs)
+    finally:
+        warehouse.close()
     print(summary(outcome, warehouse))
     return 0 if outcome.success else 1
 
@@ -141,9 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "validate", help="run the Great Expectations suites of the public marts as one "
                          "checkpoint; exit 1 when an expectation fails")
+    check.add_argument("--target", choices=["duckdb", "postgres"], default="duckdb",
+                       help="the warehouse's engine, as dbt's targets: duckdb (default; the "
+                            "file of --warehouse) or postgres (the database of the "
+                            "PAYOUTS_PG_* variables, as for dbt and load-raw)")
     check.add_argument("--warehouse", default=None,
                        help="DuckDB file (default: $PAYOUTS_DUCKDB_PATH or "
-                            "warehouse/partner_payouts.duckdb)")
+                            "warehouse/partner_payouts.duckdb); duckdb target only")
     check.add_argument("--project-dir", default=".",
                        help="the dbt project (its yml gives the marts' columns)")
     check.add_argument("--docs-dir", default="gx_data_docs",

@@ -1,5 +1,6 @@
-"""Opening the DuckDB warehouse file, with one clear line when it cannot be:
-its folder is missing or read-only, or another process holds it."""
+"""Opening the warehouse, with one clear line when it cannot be: the DuckDB
+file's folder is missing or read-only, or another process holds it; the
+PostgreSQL server cannot be reached or refuses the login."""
 
 from __future__ import annotations
 
@@ -72,3 +73,44 @@ def connect_read_only(path: Path, config: dict | None = None):
             raise _locked(path, error) from None
         raise WarehouseError(f"Warehouse {path} cannot be opened: "
                              f"{str(error).splitlines()[0]}") from None
+
+
+PG_VARIABLES = ("PAYOUTS_PG_HOST, PAYOUTS_PG_PORT, PAYOUTS_PG_USER, PAYOUTS_PG_PASSWORD "
+                "and PAYOUTS_PG_DBNAME")
+
+
+def connect_postgres_read_only(**overrides):
+    """A read-only psycopg2 connection to the PostgreSQL warehouse, from the
+    PAYOUTS_PG_* variables (as dbt's `postgres` target and `load-raw` read
+    them); one repeatable-read transaction, so every query sees one snapshot."""
+    import psycopg2
+
+    from partner_payouts.loader import connection_settings
+
+    try:
+        settings = connection_settings(**overrides)
+    except ValueError:
+        raise WarehouseError(f"PAYOUTS_PG_PORT is not a port number: set {PG_VARIABLES} "
+                             "(as for dbt's postgres target and load-raw).") from None
+    where = postgres_location(**overrides)
+    try:
+        con = psycopg2.connect(**settings, connect_timeout=10,
+                               application_name="partner-payouts validate")
+    except psycopg2.Error as error:
+        reason = " ".join(str(error).split("\n")[0].split())
+        raise WarehouseError(f"Cannot connect to {where}: {reason}. Set {PG_VARIABLES} "
+                             "(as for dbt's postgres target and load-raw).") from None
+    con.set_session(isolation_level="REPEATABLE READ", readonly=True)
+    return con
+
+
+def postgres_location(**overrides) -> str:
+    """Where the PAYOUTS_PG_* variables point, for messages (no password)."""
+    from partner_payouts.loader import connection_settings
+
+    try:
+        settings = connection_settings(**overrides)
+    except ValueError:
+        return "PostgreSQL (PAYOUTS_PG_PORT is not a port number)"
+    return (f"PostgreSQL at {settings['host']}:{settings['port']}, database "
+            f"{settings['dbname']}, user {settings['user']}")

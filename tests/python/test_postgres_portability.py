@@ -6,11 +6,18 @@ target (every model, seed and data test; unit tests are engine-independent
 and run in the DuckDB build), and every staging model, public mart and the
 time spine is compared, row for row and value for value, with the DuckDB
 build of the same export. The Python model runs on DuckDB only.
+`partner-payouts validate --target postgres` checks the PostgreSQL build as
+it checks the DuckDB one.
 """
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from conftest import RAW_EXPORTS, output, run_dbt
+from conftest import REPO, RAW_EXPORTS, output, run_dbt
 from partner_payouts.loader import load_raw
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
@@ -38,6 +45,22 @@ def build_on_postgres(server, raw_dir, name, tmp):
                      raw_dir, tmp / "unused.duckdb", tmp, extra_env=server.env(name))
     assert result.returncode == 0, output(result)[-4000:]
     return result
+
+
+@pytest.fixture(scope="session")
+def postgres_build(postgres_server, tmp_path_factory):
+    """Build a fixture export on the server once per session, into a
+    database named after it; returns the database's name."""
+    built = set()
+
+    def _build(name: str) -> str:
+        if name not in built:
+            build_on_postgres(postgres_server, RAW_EXPORTS / name, name,
+                              tmp_path_factory.mktemp(f"postgres_{name}"))
+            built.add(name)
+        return name
+
+    return _build
 
 
 def relations(duckdb_warehouse):
@@ -75,12 +98,12 @@ def assert_same_rows(duckdb_warehouse, server, dbname):
 
 @pytest.mark.parametrize("fixture_name", ["clean", "bad_rows", "commissions", "resellers"])
 def test_fixture_export_builds_identically_on_postgres(
-        fixture_name, request, postgres_server, tmp_path):
+        fixture_name, request, postgres_server, postgres_build):
     duckdb_warehouse = request.getfixturevalue(
         {"clean": "clean_warehouse", "bad_rows": "bad_rows_warehouse",
          "commissions": "commission_warehouse",
          "resellers": "reseller_warehouse"}[fixture_name])
-    build_on_postgres(postgres_server, RAW_EXPORTS / fixture_name, fixture_name, tmp_path)
+    postgres_build(fixture_name)
     # 28 staging models (base + staged, the export frame, the malformed lines),
     # the 11 SQL marts and the semantic layer's time spine.
     assert assert_same_rows(duckdb_warehouse, postgres_server, fixture_name) == 40
@@ -146,3 +169,65 @@ def test_a_missing_bi_role_stops_the_build_with_one_line(postgres_server, tmp_pa
     assert result.returncode != 0
     assert ("var bi_roles: role(s) no_such_role do not exist on" in output(result)
             and "create them (create role no_such_role nologin)" in output(result))
+
+
+def validate_on_postgres(server, dbname):
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("partner-payouts")), "validate",
+         "--target", "postgres", "--no-docs"],
+        cwd=REPO, capture_output=True, text=True, env={**os.environ, **server.env(dbname)})
+
+
+def test_validate_checks_the_postgres_build(postgres_server, postgres_build):
+    """`validate --target postgres` passes on the PostgreSQL build of the
+    commission fixture (the same expectations as on DuckDB but the Python
+    model's), and fails on a corrupted copy naming each broken expectation;
+    each corruption runs one of the portable queries (the statement
+    cross-check, the rate as of the period's last day, the month arithmetic,
+    the catalog's text columns, JSON)."""
+    source = postgres_build("commissions")
+    result = validate_on_postgres(postgres_server, source)
+    assert result.returncode == 0, output(result)
+    assert (f"on PostgreSQL at {postgres_server.host}:{postgres_server.port}, database "
+            f"{source}") in result.stdout
+    assert "71 of 71 expectations met" in result.stdout
+    assert "Result: PASSED" in result.stdout
+
+    con = postgres_server.connect()
+    con.autocommit = True
+    with con.cursor() as cur:
+        cur.execute("drop database if exists corrupted")
+        cur.execute(f'create database corrupted template "{source}"')
+    con.close()
+    con = postgres_server.connect("corrupted")
+    with con, con.cursor() as cur:
+        # A negative payout (NWS Q1 of the fixture).
+        cur.execute("update marts.fct_partner_payouts set payout_amount = -450 "
+                    "where agreement_id = 'A001' and period_start = '2025-01-01'")
+        # A NetSource line converted to USD at another rate.
+        cur.execute("update marts.fct_commission_lines "
+                    "set commission_amount_payout_currency = 105 "
+                    "where invoice_line_id = 'IL014' and agreement_id = 'A002'")
+        cur.execute("delete from marts.rpt_partner_benefits_monthly "
+                    "where agreement_id = 'A001' and month_start = '2025-02-01'")
+        cur.execute("update marts.rpt_lead_registry set sales_account_owner = upper(("
+                    "select email from staging.stg_partner_crm__lead_contacts limit 1))")
+        cur.execute(
+            "insert into marts.rpt_data_quality_rejections (rejection_id, source_table, "
+            "record_key, reason, rejected_column, raw_record) values ('x', 'lead_contacts', "
+            "'K9', 'unknown_reference', 'lead_id', "
+            "'{\"contact_id\":\"K9\",\"full_name\":\"Jane Doe\",\"email\":null}')")
+    con.close()
+    result = validate_on_postgres(postgres_server, "corrupted")
+    assert result.returncode == 1, output(result)
+    failed = [line for line in result.stdout.splitlines() if "FAILED " in line]
+    for name in ["rpt_partner_statements: a statement shows its payout row's payout",
+                 "fct_commission_lines: a payable line's payout-currency amount is its "
+                 "commission converted",
+                 "rpt_partner_benefits_monthly: an agreement's months follow each other",
+                 "marts_personal_values: no lead contact's e-mail address appears",
+                 "rpt_data_quality_rejections: a quarantined row's original values hold no "
+                 "contact name"]:
+        assert any(name in line for line in failed), (name, result.stdout)
+    assert len(failed) == 5, result.stdout
+    assert "Result: FAILED" in result.stdout

@@ -61,12 +61,12 @@ def test_a_corrupted_mart_fails_and_names_the_broken_expectations(
         "false, 3)",
     ])
     assert result.returncode == 1, result.stdout + result.stderr
-    assert any("fct_partner_payouts: no payout below zero" in line for line in failed)
-    assert any("fct_partner_payouts: a payout equals its lines plus adjustments plus the "
-               "carried balance" in line for line in failed)
+    # The payout's own rules (payout >= 0, the balance) and commission = base
+    # x rate are dbt tests (test_dbt_guards_the_invariants_validate_leaves_to_it);
+    # on the published marts the payout no longer matches its statement.
+    assert any("rpt_partner_statements: a statement shows its payout row's payout and "
+               "balances" in line for line in failed)
     assert any("fct_commission_lines: rates within the program's bounds" in line
-               for line in failed)
-    assert any("fct_commission_lines: commission = base × rate to the cent" in line
                for line in failed)
     assert any("rpt_reseller_tiers_monthly: a reseller's tier matches its MRR band" in line
                for line in failed)
@@ -166,7 +166,8 @@ def test_subtler_corruptions_are_caught(commission_warehouse, reseller_warehouse
     assert result.returncode == 1
     assert "the balance carried in is the previous period's balance carried out" \
         in result.stdout
-    assert "commission_amount is the sum of the period's payable lines" in result.stdout
+    # (That a payout is the sum of its lines is the singular dbt test's.)
+    assert "a statement itemises exactly the payable commission lines" in result.stdout
 
     resold = tmp_path / "resold.duckdb"
     shutil.copy(reseller_warehouse.path, resold)
@@ -183,7 +184,9 @@ def test_subtler_corruptions_are_caught(commission_warehouse, reseller_warehouse
                     "where month_start = '2025-06-01'")
     result = run_cli("validate", "--warehouse", str(resold), "--no-docs")
     assert result.returncode == 1
-    assert "fct_reseller_discount_audit: the finding follows the variance" in result.stdout
+    # (That the finding follows the variance is a dbt test's.)
+    assert "rpt_reseller_discount_audit_monthly: each reseller month sums its audited lines" \
+        in result.stdout
     assert "the basis MRR is the MRR of the basis month" in result.stdout
 
 
@@ -213,24 +216,10 @@ COMMISSION_CORRUPTIONS = {
          "period_net_amount = 105, payout_amount = 105 "
          "where agreement_id = 'A002' and period_start = '2025-04-01'"],
         ["a payable line's payout-currency amount is its commission converted"]),
-    "paid_more_and_carried_the_difference": (
-        ["update marts.fct_partner_payouts set payout_amount = payout_amount + 5, "
-         "carried_out_amount = carried_out_amount - 5 "
-         "where agreement_id = 'A001' and period_start = '2025-04-01'"],
-        ["a period pays its net plus the carried balance when that is positive",
-         "a period carries out its net plus the carried balance when that is negative"]),
-    "payout_in_another_currency": (
-        ["update marts.fct_partner_payouts set payout_currency = 'GBP' "
-         "where agreement_id = 'A001' and period_start = '2025-04-01'"],
-        ["a payout is in the payout currency of all its lines"]),
     "carry_only_row_deleted": (
         ["delete from marts.fct_partner_payouts "
          "where agreement_id = 'A004' and period_start = '2025-04-01'"],
         ["a negative balance is carried into the very next period"]),
-    "excluded_line_without_a_reason": (
-        ["update marts.fct_commission_lines set exclusion_reason = null "
-         "where invoice_line_id = 'IL002' and agreement_id = 'A001'"],
-        ["a line is excluded exactly when it has an exclusion reason"]),
     "payout_due_90_days_late": (
         ["update marts.fct_partner_payouts set payout_due_on = payout_due_on + 90 "
          "where agreement_id = 'A005'"],
@@ -261,10 +250,6 @@ COMMISSION_CORRUPTIONS = {
          "commission_amount_payout_currency = commission_amount_payout_currency * 11 / 12 "
          "where invoice_line_id = 'IL032' and agreement_id = 'A004'"],
         ["every line's rate is its agreement's override, else its program's rate"]),
-    "status_of_another_kind": (
-        ["update marts.fct_commission_lines set status = 'paid' "
-         "where invoice_line_id = 'IL001' and agreement_id = 'A001'"],
-        ["status is payable, held or excluded"]),
     "lost_deal_with_revenue": (
         ["update marts.rpt_lead_registry set deal_status = 'lost'"],
         ["only a won deal has a close date or first-year revenue"]),
@@ -272,15 +257,9 @@ COMMISSION_CORRUPTIONS = {
         ["delete from marts.rpt_partner_benefits_monthly "
          "where agreement_id = 'A001' and month_start = '2025-02-01'"],
         ["an agreement's months follow each other without a gap"]),
-    "a_balance_carried_into_another_currency": (
-        # OpenNebula April carries -133.33 in from March's EUR row.
-        ["update marts.fct_partner_payouts set payout_currency = 'USD' "
-         "where agreement_id = 'A004' and period_start = '2025-04-01'"],
-        ["a carried balance stays in one payout currency"]),
     "a_renamed_column": (
         ["alter table marts.fct_partner_payouts rename column payout_amount to paid"],
-        ["fct_partner_payouts: Payouts per agreement and settlement period: the batch's "
-         "query runs on the warehouse"]),
+        ["fct_partner_payouts: fct_partner_payouts has exactly its contracted columns"]),
 }
 
 RESELLER_CORRUPTIONS = {
@@ -295,8 +274,8 @@ RESELLER_CORRUPTIONS = {
         ["a month's discounts and SLA level are its effective tier's"]),
     "tier_outlook_dropped": (
         ["drop table marts.rpt_reseller_tier_outlook"],
-        ["rpt_reseller_tier_outlook: Reseller tier outlook (Python model): the batch's "
-         "query runs on the warehouse"]),
+        ["contract__rpt_reseller_tier_outlook: The columns of rpt_reseller_tier_outlook: the "
+         "batch's query runs on the warehouse"]),
     "a_tier_month_missing": (
         ["delete from marts.rpt_reseller_tiers_monthly where month_start = ("
          "select min(month_start) + interval 2 month from marts.rpt_reseller_tiers_monthly)"],
@@ -312,7 +291,7 @@ RESELLER_CORRUPTIONS = {
     "audited_line_deleted": (
         ["delete from marts.fct_reseller_discount_audit where invoice_line_id = ("
          "select min(invoice_line_id) from marts.fct_reseller_discount_audit)"],
-        ["every invoice line of a reseller's account is audited exactly once"]),
+        ["every invoice line of a reseller's account is audited"]),
     "monthly_audit_emptied": (
         ["delete from marts.rpt_reseller_discount_audit_monthly"],
         ["each reseller month sums its audited lines"]),
@@ -330,6 +309,94 @@ def test_each_corruption_is_caught_by_its_expectation(fixture_name, case, reques
     assert result.returncode == 1, result.stdout + result.stderr
     for name in expected:
         assert any(name in line for line in failed), (name, failed)
+
+
+# Corruptions of a rule that a dbt data test guards (D67: one place per
+# invariant, so `validate` does not derive it again), applied where dbt tests
+# the marts before it publishes them (schema marts_audit), and the tests of
+# the fixture build's manifest (as compiled) that must return broken rows.
+# The first five were cases of `validate` before D67.
+DBT_GUARDED_CORRUPTIONS = {
+    "paid_more_and_carried_the_difference": (
+        "commission_warehouse",
+        ["update marts_audit.fct_partner_payouts set payout_amount = payout_amount + 5, "
+         "carried_out_amount = carried_out_amount - 5 "
+         "where agreement_id = 'A001' and period_start = '2025-04-01'"],
+        ["partner_payouts_expression_is_true_fct_partner_payouts_payout_amount_0_or_"
+         "carried_out_amount_0"]),
+    "payout_in_another_currency": (
+        "commission_warehouse",
+        ["update marts_audit.fct_partner_payouts set payout_currency = 'GBP' "
+         "where agreement_id = 'A001' and period_start = '2025-04-01'"],
+        ["payouts_equal_the_sum_of_their_lines"]),
+    "excluded_line_without_a_reason": (
+        "commission_warehouse",
+        ["update marts_audit.fct_commission_lines set exclusion_reason = null "
+         "where invoice_line_id = 'IL002' and agreement_id = 'A001'"],
+        ["partner_payouts_expression_is_true_fct_commission_lines__status_excluded_"
+         "exclusion_reason_is_not_null_"]),
+    "status_of_another_kind": (
+        "commission_warehouse",
+        ["update marts_audit.fct_commission_lines set status = 'paid' "
+         "where invoice_line_id = 'IL001' and agreement_id = 'A001'"],
+        ["accepted_values_fct_commission_lines_status__payable__held__excluded"]),
+    "a_balance_carried_into_another_currency": (
+        "commission_warehouse",
+        # OpenNebula April carries -133.33 in from March's EUR row.
+        ["update marts_audit.fct_partner_payouts set payout_currency = 'USD' "
+         "where agreement_id = 'A004' and period_start = '2025-04-01'"],
+        ["carried_balances_stay_in_one_currency"]),
+    # The corruptions of the combined tests above whose former expectation
+    # was a dbt test's rule (`validate` still fails on them, by another rule).
+    "negative_payout": (
+        "commission_warehouse",
+        ["update marts_audit.fct_partner_payouts set payout_amount = -450 "
+         "where agreement_id = 'A001' and period_start = '2025-01-01'"],
+        ["partner_payouts_expression_is_true_fct_partner_payouts_payout_amount__payout_"
+         "amount_0",
+         "partner_payouts_expression_is_true_fct_partner_payouts_payout_amount_carried_out_"
+         "amount_period_net_amount_carried_in_amount_"]),
+    "commission_not_base_times_rate": (
+        "commission_warehouse",
+        ["update marts_audit.fct_commission_lines set commission_rate = 0.5 "
+         "where invoice_line_id = 'IL010' and agreement_id = 'A002'"],
+        ["partner_payouts_expression_is_true_fct_commission_lines_is_correction_or_"
+         "commission_amount_round_commissionable_amount_commission_rate_12_"]),
+    "payout_row_deleted": (
+        "commission_warehouse",
+        ["delete from marts_audit.fct_partner_payouts "
+         "where agreement_id = 'A002' and period_start = '2025-04-01'"],
+        ["payouts_equal_the_sum_of_their_lines"]),
+    "findings_swapped": (
+        "reseller_warehouse",
+        ["update marts_audit.fct_reseller_discount_audit set finding = 'under_discounted' "
+         "where finding = 'over_discounted'"],
+        ["partner_payouts_expression_is_true_fct_reseller_discount_audit_finding_case_when_"
+         "variance_amount_eur_audit_tolerance_eur_then_under_discounted_when_variance_"
+         "amount_eur_1_audit_tolerance_eur_then_over_discounted_else_ok_end_"]),
+}
+
+
+@pytest.mark.parametrize("case", DBT_GUARDED_CORRUPTIONS)
+def test_dbt_guards_the_invariants_validate_leaves_to_it(case, request, tmp_path):
+    fixture_name, statements, tests = DBT_GUARDED_CORRUPTIONS[case]
+    warehouse = request.getfixturevalue(fixture_name)
+    manifest = json.loads(manifest_of(warehouse).read_text())
+    compiled = {node["name"]: node["compiled_code"] for node in manifest["nodes"].values()
+                if node["resource_type"] == "test"}
+    # The same file name: the compiled tests name the catalog after it.
+    copy = tmp_path / warehouse.path.name
+    shutil.copy(warehouse.path, copy)
+    with duckdb.connect(str(copy)) as con:
+        def failing_rows(test):
+            return con.execute(
+                f"select count(*) from ({compiled[test]}\n) as failing").fetchone()[0]
+
+        assert [failing_rows(test) for test in tests] == [0] * len(tests)
+        for statement in statements:
+            con.execute(statement)
+        for test in tests:
+            assert failing_rows(test) > 0, test
 
 
 def test_a_reseller_that_ordered_but_was_not_invoiced_yet_passes(tmp_path):

@@ -45,3 +45,36 @@ def raw_column_types(project_dir: Path) -> dict[str, dict[str, str]]:
                 types.setdefault(table["name"], {}).update(
                     {c["name"]: c.get("data_type", "text") for c in table.get("columns", [])})
     return types
+
+
+def disabled_models(project_dir: Path, target_type: str) -> set[str]:
+    """Models switched off on an engine (`target.type`): a `+enabled` in
+    dbt_project.yml that renders false for it, on the model or on a folder
+    above it (rpt_reseller_tier_outlook is enabled on DuckDB only)."""
+    import jinja2
+
+    project_dir = Path(project_dir)
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+    off = []  # config paths (folders and model names) under `models/`
+
+    def walk(config: dict, path: tuple[str, ...]) -> None:
+        enabled = config.get("+enabled", True)
+        if isinstance(enabled, str):
+            enabled = jinja2.Template(enabled).render(
+                target={"type": target_type}).strip().lower() == "true"
+        if enabled is False:
+            off.append(path)
+        for name, value in config.items():
+            if not name.startswith("+") and isinstance(value, dict):
+                walk(value, (*path, name))
+
+    walk((project.get("models") or {}).get(project["name"]) or {}, ())
+    names = set()
+    for folder in project.get("model-paths", ["models"]):
+        for model in (project_dir / folder).rglob("*"):
+            if model.suffix not in (".sql", ".py"):
+                continue
+            parts = (*model.relative_to(project_dir / folder).parent.parts, model.stem)
+            if any(parts[:len(path)] == path for path in off):
+                names.add(model.stem)
+    return names
