@@ -13,10 +13,15 @@ DEMO_SEED ?= 42
 
 export PAYOUTS_RAW_DIR ?= $(DEMO_DIR)
 export PAYOUTS_DUCKDB_PATH ?= warehouse/partner_payouts.duckdb
+# The published snapshot readers open (`make publish`; a link to the newest
+# version folder beside it) and the dashboard's address.
+export PAYOUTS_SNAPSHOT_DIR ?= published
+DASHBOARD_ADDRESS ?= 127.0.0.1
+DASHBOARD_PORT ?= 8501
 export DBT_PROFILES_DIR := profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: install lock demo-data demo build lint validate coverage docs metrics pytest test clean
+.PHONY: install lock demo-data demo build publish dashboard lint validate coverage docs metrics pytest test clean
 
 install: $(STAMP)
 
@@ -49,6 +54,18 @@ build: install
 
 demo: demo-data build
 	@echo "Warehouse ready: $(PAYOUTS_DUCKDB_PATH) (raw files: $(PAYOUTS_RAW_DIR))"
+
+# What readers open instead of the warehouse: every published mart as Parquet
+# plus a views-only DuckDB file, swapped in atomically (run after a build).
+publish: install
+	$(BIN)/partner-payouts publish --warehouse $(PAYOUTS_DUCKDB_PATH) --out $(PAYOUTS_SNAPSHOT_DIR)
+
+# The dashboard over the snapshot (never the warehouse), on
+# http://$(DASHBOARD_ADDRESS):$(DASHBOARD_PORT) (DASHBOARD_ADDRESS=0.0.0.0 to share it).
+dashboard: install
+	$(BIN)/streamlit run src/partner_payouts/dashboard/app.py --server.headless true \
+	    --server.address $(DASHBOARD_ADDRESS) --server.port $(DASHBOARD_PORT) \
+	    --browser.gatherUsageStats false --client.toolbarMode viewer
 
 # The dbt templater compiles the project; an in-memory database keeps lint
 # independent of (and unblocked by) the warehouse file.
@@ -95,4 +112,5 @@ test: install
 	$(MAKE) pytest
 
 clean:
-	rm -rf target logs dbt_packages data gx_data_docs warehouse/*.duckdb warehouse/*.wal
+	rm -rf target logs dbt_packages data gx_data_docs warehouse/*.duckdb warehouse/*.wal \
+	    published published.[0-9]*Z .published.lock

@@ -114,6 +114,29 @@ def statements(args) -> int:
     return 0
 
 
+def publish(args) -> int:
+    import os
+
+    from partner_payouts.snapshot import SnapshotError, snapshot_dir
+    from partner_payouts.snapshot import publish as run_publish
+    from partner_payouts.warehouse import WarehouseError
+
+    warehouse = Path(args.warehouse or os.environ.get(
+        "PAYOUTS_DUCKDB_PATH", "warehouse/partner_payouts.duckdb"))
+    out = Path(args.out) if args.out else snapshot_dir()
+    try:
+        summary = run_publish(warehouse, out)
+    except (SnapshotError, WarehouseError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Published {len(summary.marts)} marts ({sum(summary.marts.values()):,} rows) from "
+          f"{warehouse} to {out} -> {summary.version_dir.name} in "
+          f"{summary.seconds:.1f} s; {len(summary.removed)} old version(s) removed")
+    for mart, rows in summary.marts.items():
+        print(f"  {mart:<36} {rows:>12,} rows")
+    return 0
+
+
 def check_warehouse(args) -> int:
     import os
 
@@ -199,6 +222,19 @@ def build_parser() -> argparse.ArgumentParser:
     render_cmd.add_argument("--no-pdf", action="store_true",
                             help="HTML and CSV only (faster)")
     render_cmd.set_defaults(handler=statements)
+
+    snapshot = commands.add_parser(
+        "publish", help="write the published marts as a read-only snapshot for readers: "
+                        "<out>/<mart>.parquet and <out>/partner_payouts.duckdb (views), "
+                        "swapped in atomically")
+    snapshot.add_argument("--warehouse", default=None,
+                          help="DuckDB file (default: $PAYOUTS_DUCKDB_PATH or "
+                               "warehouse/partner_payouts.duckdb); opened read-only")
+    snapshot.add_argument("--out", default=None,
+                          help="the snapshot: a symbolic link to <out>.<timestamp>/, "
+                               "replaced in one step (default: $PAYOUTS_SNAPSHOT_DIR or "
+                               "published)")
+    snapshot.set_defaults(handler=publish)
 
     preflight = commands.add_parser(
         "check-warehouse", help="check that a build can write the warehouse file (its folder "

@@ -64,13 +64,15 @@ def build(raw_dir: Path, tmp: Path, project_dir: Path = REPO,
 
 
 def build_on(warehouse: Path, raw_dir: Path, tmp: Path,
-             command: tuple[str, ...] = BUILD) -> Warehouse:
-    """A nightly run: a copy of a built warehouse, built again on `raw_dir`."""
+             command: tuple[str, ...] = BUILD, in_place: bool = False) -> Warehouse:
+    """A nightly run: a copy of a built warehouse, built again on `raw_dir`
+    (with `in_place`, the file itself: e.g. the one a snapshot came from)."""
     tmp.mkdir(parents=True, exist_ok=True)
-    copy = tmp / "warehouse.duckdb"
-    shutil.copyfile(warehouse, copy)
-    result = run_dbt(list(command), raw_dir, copy, tmp)
-    return Warehouse(copy, result, raw_dir)
+    target = warehouse if in_place else tmp / "warehouse.duckdb"
+    if not in_place:
+        shutil.copyfile(warehouse, target)
+    result = run_dbt(list(command), raw_dir, target, tmp)
+    return Warehouse(target, result, raw_dir)
 
 
 def published_marts(wh: Warehouse) -> dict[str, list]:
@@ -127,6 +129,44 @@ def shared_build(tmp_path_factory, name: str, make) -> Warehouse:
             assert wh.result.returncode == 0, output(wh.result)[-4000:]
             done.write_bytes(pickle.dumps(wh))
         return pickle.loads(done.read_bytes())
+
+
+def chromium() -> str:
+    """The headless browser; skipped where it is missing, unless
+    PAYOUTS_REQUIRE_BROWSER=1 (as in CI), which makes that a failure."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        message = "chromium is not installed (.ci/run installs Debian's chromium)"
+        if os.environ.get("PAYOUTS_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def browser(*args, profile):
+    """Run headless Chromium once (`--dump-dom`, `--screenshot=...`) with a
+    fresh profile folder."""
+    return subprocess.run(
+        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120)
+
+
+def is_blank(png: Path) -> bool:
+    """A screenshot with (almost) nothing drawn: a handful of grey levels,
+    or hardly a dark pixel."""
+    from PIL import Image
+
+    colours = Image.open(png).convert("L").getcolors(maxcolors=1 << 16) or []
+    dark = sum(count for count, level in colours if level < 128)
+    return len(colours) <= 10 or dark <= 2000
+
+
+def assert_not_blank(png: Path, size: tuple[int, int]) -> None:
+    from PIL import Image
+
+    assert Image.open(png).size == size
+    assert not is_blank(png), f"the screenshot {png} is blank"
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ every metric, what SQL over the published marts gives, to the cent."""
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -13,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import REPO, output, published_marts, run_dbt
+from conftest import REPO, Warehouse, output, published_marts, run_dbt
 
 pytestmark = pytest.mark.dbt
 
@@ -68,10 +69,15 @@ def _env(project: Path, warehouse: Path) -> dict:
 def semantic_layer(demo_warehouse, tmp_path_factory):
     project = tmp_path_factory.mktemp("semantic_layer")
     (project / "dbt_project.yml").symlink_to(REPO / "dbt_project.yml")
+    # `mf` opens the warehouse for writing: its own copy, so that other
+    # tests keep reading the shared build.
+    warehouse = Warehouse(project / "warehouse.duckdb", demo_warehouse.result,
+                          demo_warehouse.raw_dir)
+    shutil.copyfile(demo_warehouse.path, warehouse.path)
     result = run_dbt(["parse", *SEMANTIC_LAYER], demo_warehouse.raw_dir,
-                     demo_warehouse.path, project)
+                     warehouse.path, project)
     assert result.returncode == 0, output(result)[-3000:]
-    return SemanticLayer(project, demo_warehouse)
+    return SemanticLayer(project, warehouse)
 
 
 def _quarter(text: str) -> str:
@@ -268,13 +274,14 @@ def test_every_semantic_model_reads_the_published_marts(semantic_layer, demo_war
         assert spine["primary_column"] == {"name": "date_day", "time_granularity": "day"}
 
 
-def test_a_build_with_the_semantic_layer_var_is_refused(semantic_layer, demo_warehouse):
+def test_a_build_with_the_semantic_layer_var_is_refused(semantic_layer):
     """With the var the public marts resolve to `marts`: a build would write
     them there unaudited. The first on-run-start hook stops it, and every
     published mart stays as it was."""
-    before = published_marts(demo_warehouse)
-    result = run_dbt(["build", *SEMANTIC_LAYER], demo_warehouse.raw_dir,
-                     demo_warehouse.path, semantic_layer.project)
+    warehouse = semantic_layer.warehouse
+    before = published_marts(warehouse)
+    result = run_dbt(["build", *SEMANTIC_LAYER], warehouse.raw_dir,
+                     warehouse.path, semantic_layer.project)
     assert result.returncode != 0
     assert "The var semantic_layer is for `dbt parse` only" in output(result)
-    assert published_marts(demo_warehouse) == before
+    assert published_marts(warehouse) == before

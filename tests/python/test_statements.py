@@ -6,8 +6,6 @@ Expected values are worked out by hand from tests/raw_exports/commissions
 """
 
 import csv
-import os
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -17,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import build_on, combined_export, output
+from conftest import assert_not_blank, browser, build_on, combined_export, output
 from partner_payouts.statements.render import LINE_COLUMNS, render, write_statement
 
 pytestmark = pytest.mark.dbt
@@ -232,36 +230,13 @@ def test_demo_statements_add_up_to_the_payout_mart(demo_warehouse, tmp_path):
     assert checked == summary.statements > 100
 
 
-def chromium():
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        message = "chromium is not installed (.ci/run installs Debian's chromium)"
-        if os.environ.get("PAYOUTS_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
-
-
-def browser(*args, profile):
-    return subprocess.run(
-        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120)
-
-
 def test_a_statement_in_a_browser(commission_warehouse, tmp_path):
     """Headless Chromium shows the statement: the page's DOM carries the
     totals, and its screenshot is not blank."""
-    from PIL import Image
-
     render_to(commission_warehouse, tmp_path / "out", agreement="A004", with_pdf=False)
     page = (tmp_path / "out" / "A004" / "2025-02-01" / "statement.html").as_uri()
     dom = browser("--dump-dom", page, profile=tmp_path / "profile1").stdout
     assert "ONB-2025-00001" in dom and "830.77 EUR" in dom
     shot = tmp_path / "statement.png"
     browser(f"--screenshot={shot}", "--window-size=900,1200", page, profile=tmp_path / "p2")
-    image = Image.open(shot).convert("L")
-    colours = image.getcolors(maxcolors=1 << 16) or []
-    assert image.size == (900, 1200)
-    dark = sum(count for count, level in colours if level < 128)
-    assert len(colours) > 10 and dark > 2000, "the screenshot is blank"
+    assert_not_blank(shot, (900, 1200))
