@@ -41,3 +41,19 @@
     {{ return(adapter.dispatch('type_rate_wide', 'partner_payouts')()) }}
 {% endmacro %}
 {% macro default__type_rate_wide() %}decimal(38, 16){% endmacro %}
+
+{#- Probabilities (estimates, 4 decimals): the tier outlook's drop risk. -#}
+{% macro type_probability() %}
+    {{ return(adapter.dispatch('type_probability', 'partner_payouts')()) }}
+{% endmacro %}
+{% macro default__type_probability() %}decimal(8, 4){% endmacro %}
+
+{#-
+    Estimates (the tier outlook's least-squares fit): a 64-bit float, never
+    money. dbt's `type_float` is 32 bits on DuckDB, too coarse for a fit.
+-#}
+{% macro type_estimate() %}
+    {{ return(adapter.dispatch('type_estimate', 'partner_payouts')()) }}
+{% endmacro %}
+{% macro default__type_estimate() %}double precision{% endmacro %}
+{% macro spark__type_estimate() %}double{% endmacro %}
