@@ -5,7 +5,7 @@ of a throw-away PostgreSQL server, built with the profile's `postgres`
 target (every model, seed and data test; unit tests are engine-independent
 and run in the DuckDB build), and every staging model, public mart and the
 time spine is compared, row for row and value for value, with the DuckDB
-build of the same export. The Python model runs on DuckDB only.
+build of the same export.
 `partner-payouts validate --target postgres` checks the PostgreSQL build as
 it checks the DuckDB one.
 """
@@ -21,9 +21,6 @@ from conftest import REPO, RAW_EXPORTS, output, run_dbt
 from partner_payouts.loader import load_raw
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
-
-PYTHON_MODELS = {"rpt_reseller_tier_outlook"}
-
 
 def create_bi_role(server):
     """The BI login of the project's default var `bi_roles` (roles belong to
@@ -66,8 +63,7 @@ def postgres_build(postgres_server, tmp_path_factory):
 def relations(duckdb_warehouse):
     return [(schema, table) for schema, table in duckdb_warehouse.rows(
         "select table_schema, table_name from information_schema.tables "
-        "where table_schema in ('staging', 'marts', 'utilities') order by 1, 2")
-        if table not in PYTHON_MODELS]
+        "where table_schema in ('staging', 'marts', 'utilities') order by 1, 2")]
 
 
 def assert_same_rows(duckdb_warehouse, server, dbname):
@@ -105,13 +101,13 @@ def test_fixture_export_builds_identically_on_postgres(
          "resellers": "reseller_warehouse"}[fixture_name])
     postgres_build(fixture_name)
     # 28 staging models (base + staged, the export frame, the malformed lines),
-    # the 11 SQL marts and the semantic layer's time spine.
-    assert assert_same_rows(duckdb_warehouse, postgres_server, fixture_name) == 40
+    # the 12 public marts and the semantic layer's time spine.
+    assert assert_same_rows(duckdb_warehouse, postgres_server, fixture_name) == 41
 
 
 def test_demo_export_builds_identically_on_postgres(demo_warehouse, postgres_server, tmp_path):
     build_on_postgres(postgres_server, demo_warehouse.raw_dir, "demo", tmp_path)
-    assert assert_same_rows(demo_warehouse, postgres_server, "demo") == 40
+    assert assert_same_rows(demo_warehouse, postgres_server, "demo") == 41
     # ...and the comparison is not vacuous: the marts hold the demo's rows.
     con = postgres_server.connect("demo")
     with con.cursor() as cur:
@@ -138,7 +134,7 @@ def test_the_bi_role_reads_the_marts_and_nothing_else(
                      tmp_path / "unused.duckdb", tmp_path, extra_env=postgres_server.env("grants"))
     assert result.returncode == 0, output(result)[-4000:]
     marts = [table for schema, table in relations(commission_warehouse) if schema == "marts"]
-    assert len(marts) == 11
+    assert len(marts) == 12
     con = psycopg2.connect(host=postgres_server.host, port=postgres_server.port,
                            user="payouts_bi", dbname="grants")
     con.autocommit = True

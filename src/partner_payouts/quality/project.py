@@ -50,7 +50,8 @@ def raw_column_types(project_dir: Path) -> dict[str, dict[str, str]]:
 def disabled_models(project_dir: Path, target_type: str) -> set[str]:
     """Models switched off on an engine (`target.type`): a `+enabled` in
     dbt_project.yml that renders false for it, on the model or on a folder
-    above it (rpt_reseller_tier_outlook is enabled on DuckDB only)."""
+    above it. None is today: every public mart is SQL built on every engine
+    (D70); the mechanism stays for an engine-specific model."""
     import jinja2
 
     project_dir = Path(project_dir)

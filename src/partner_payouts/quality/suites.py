@@ -48,8 +48,9 @@ GUARDED_BY_DBT = {
         "entitled discount (fraction_between_0_and_1); its coverage of the "
         "reseller lines is in coverage_of_reseller_marts",
     "rpt_reseller_tier_outlook":
-        "key (unique, not_null), drop risk (fraction_between_0_and_1), column "
-        "types (columns_have_types)",
+        "key (unique, not_null), drop risk (fraction_between_0_and_1), "
+        "drop risk level (accepted_values), column types (its enforced contract); "
+        "the method in the unit tests of int_reseller_tier_outlook_projected",
 }
 
 
