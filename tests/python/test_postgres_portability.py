@@ -22,6 +22,7 @@ from partner_payouts.loader import load_raw
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 
+
 def create_bi_role(server):
     """The BI login of the project's default var `bi_roles` (roles belong to
     the server, not to one database)."""
@@ -34,11 +35,14 @@ def create_bi_role(server):
     con.close()
 
 
-def build_on_postgres(server, raw_dir, name, tmp):
+def build_on_postgres(server, raw_dir, name, tmp, unit_tests=False):
+    """Load and build an export into a new database (with `unit_tests`: the
+    README's command as written, unit tests included)."""
     server.create_database(name)
     create_bi_role(server)
     load_raw(raw_dir, host=server.host, port=server.port, user=server.user, dbname=name)
-    result = run_dbt(["build", "--target", "postgres", "--exclude-resource-type", "unit_test"],
+    skip = [] if unit_tests else ["--exclude-resource-type", "unit_test"]
+    result = run_dbt(["build", "--target", "postgres", *skip],
                      raw_dir, tmp / "unused.duckdb", tmp, extra_env=server.env(name))
     assert result.returncode == 0, output(result)[-4000:]
     return result
@@ -126,13 +130,8 @@ def test_the_bi_role_reads_the_marts_and_nothing_else(
     audited marts, reference, intermediate)."""
     import psycopg2
 
-    postgres_server.create_database("grants")
-    create_bi_role(postgres_server)
-    load_raw(RAW_EXPORTS / "commissions", host=postgres_server.host, port=postgres_server.port,
-             user=postgres_server.user, dbname="grants")
-    result = run_dbt(["build", "--target", "postgres"], RAW_EXPORTS / "commissions",
-                     tmp_path / "unused.duckdb", tmp_path, extra_env=postgres_server.env("grants"))
-    assert result.returncode == 0, output(result)[-4000:]
+    build_on_postgres(postgres_server, RAW_EXPORTS / "commissions", "grants", tmp_path,
+                      unit_tests=True)
     marts = [table for schema, table in relations(commission_warehouse) if schema == "marts"]
     assert len(marts) == 12
     con = psycopg2.connect(host=postgres_server.host, port=postgres_server.port,
