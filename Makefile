@@ -21,7 +21,7 @@ DASHBOARD_PORT ?= 8501
 export DBT_PROFILES_DIR := profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: install lock demo-data demo build publish dashboard lint validate coverage docs metrics pytest test clean
+.PHONY: install lock demo-data demo build publish dashboard lint validate coverage docs metrics pytest test clean spark-up spark-down build-spark
 
 install: $(STAMP)
 
@@ -54,6 +54,21 @@ build: install
 
 demo: demo-data build
 	@echo "Warehouse ready: $(PAYOUTS_DUCKDB_PATH) (raw files: $(PAYOUTS_RAW_DIR))"
+
+# Spark (README, "Run it on Spark"): a local Thrift server from the pyspark
+# wheel, its tables as Parquet under $(PAYOUTS_SPARK_WAREHOUSE); the same
+# build with the profile's `spark` target; a relative PAYOUTS_RAW_DIR is
+# this folder's.
+export PAYOUTS_SPARK_WAREHOUSE ?= warehouse/spark
+export PAYOUTS_SPARK_PROJECT_DIR ?= $(CURDIR)
+spark-up: install
+	$(BIN)/partner-payouts spark-up
+
+spark-down: install
+	$(BIN)/partner-payouts spark-down
+
+build-spark: install
+	$(BIN)/dbt build --target spark
 
 # What readers open instead of the warehouse: every published mart as Parquet
 # plus a views-only DuckDB file, swapped in atomically (run after a build).
@@ -102,7 +117,7 @@ metrics: install
 # One pytest worker per core (at most 4): each fixture warehouse is built
 # once and shared by the workers (tests/python/conftest.py, shared_build).
 pytest: install
-	$(BIN)/python -m pytest -n auto --maxprocesses 4
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadgroup
 
 test: install
 	$(MAKE) lint

@@ -64,6 +64,35 @@
 {%- endmacro %}
 
 {#-
+    Spark: no integer type beyond 64 bits, but `div` of decimals is the exact
+    integer quotient (toward zero) and `%` the exact remainder. Long division
+    of the operands scaled by 10^12: the whole part, then the 16 decimals in
+    two steps of 8 digits, so that every quotient fits in 64 bits. The same
+    digits as DuckDB and PostgreSQL.
+-#}
+{% macro spark__divide_exact(numerator, denominator) -%}
+    {%- set n -%}
+        cast(cast({{ numerator }} as decimal(38, 12)) * 1000000000000 as decimal(38, 0))
+    {%- endset -%}
+    {%- set d -%}
+        cast(cast({{ denominator }} as decimal(38, 12)) * 1000000000000 as decimal(38, 0))
+    {%- endset -%}
+    {%- set r1 -%}
+        cast(({{ n }} % {{ d }}) * 100000000 as decimal(38, 0))
+    {%- endset -%}
+    {%- set r2 -%}
+        cast(({{ r1 }} % {{ d }}) * 100000000 as decimal(38, 0))
+    {%- endset -%}
+    {#- Each term is cast on its own: a sum keeps the widest scale of its terms. #}
+    cast(
+        cast({{ n }} div {{ d }} as decimal(38, 16))
+        + cast(({{ r1 }} div {{ d }}) * 0.00000001 as decimal(38, 16))
+        + cast(({{ r2 }} div {{ d }}) * 0.0000000000000001 as decimal(38, 16))
+        as {{ partner_payouts.type_rate_wide() }}
+    )
+{%- endmacro %}
+
+{#-
     Round money to cents, half away from zero: the one rounding of a payout
     row (programs.md: "round once per payout row").
 -#}

@@ -94,6 +94,11 @@
     try_cast({{ expression }} as {{ data_type }})
 {%- endmacro %}
 
+{#- Spark: `try_cast` (dbt-spark runs with ANSI mode off, where a plain cast is null too). -#}
+{% macro spark__try_cast(expression, data_type) -%}
+    try_cast({{ expression }} as {{ data_type }})
+{%- endmacro %}
+
 {#-
     PostgreSQL: the helper functions that `create_engine_helpers` makes at
     the start of every run (a cast inside an exception block).
@@ -156,6 +161,31 @@
 {% endmacro %}
 
 
+{#-
+    Spark: decimal arithmetic must keep every digit (a product of money and
+    a rate otherwise loses digits beyond the 6th decimal), and timestamps
+    without an offset are UTC. Both are session settings, which the profile
+    sets (`server_side_parameters`) and this checks before anything runs.
+-#}
+{% macro spark__create_engine_helpers() %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set required = {
+        'spark.sql.decimalOperations.allowPrecisionLoss': 'false',
+        'spark.sql.session.timeZone': 'UTC',
+    } -%}
+    {%- for key, value in required.items() -%}
+        {%- set found = run_query('set ' ~ key).rows[0][1] | string -%}
+        {%- if found | lower != value | lower -%}
+            {{ exceptions.raise_compiler_error(
+                "Spark setting " ~ key ~ " is " ~ found ~ ", must be " ~ value
+                ~ ": add it to server_side_parameters of the spark target "
+                ~ "(profiles/profiles.yml shows how).") }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return('') }}
+{% endmacro %}
+
+
 {#- ISO-8601 date (`2026-03-31`); anything else is null. -#}
 {% macro parse_date(expression) -%}
     case
@@ -201,6 +231,15 @@
 {% macro postgres__timestamp_with_offset_as_utc(expression) -%}
     {{ adapter.quote(var('helper_schema', 'partner_payouts_helpers')) }}.try_timestamp_utc(
         {{ expression }})
+{%- endmacro %}
+
+{#-
+    Spark: a cast to TIMESTAMP applies the offset, and the session time zone
+    is UTC (profiles/profiles.yml; checked by `spark__create_engine_helpers`);
+    its parser knows `Z` but not `z`.
+-#}
+{% macro spark__timestamp_with_offset_as_utc(expression) -%}
+    try_cast(upper({{ expression }}) as timestamp)
 {%- endmacro %}
 
 {% macro default__timestamp_with_offset_as_utc(expression) -%}

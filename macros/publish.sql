@@ -117,12 +117,13 @@
         'create schema if not exists publishing',
         'create table if not exists publishing.publish_log ('
             ~ 'invocation_id ' ~ dbt.type_string() ~ ', published_at '
-            ~ dbt.type_timestamp() ~ ', mart_count integer)',
+            ~ dbt.type_timestamp() ~ ', mart_count integer)'
+            ~ partner_payouts.table_format(),
         'create table if not exists publishing.closed_periods ('
             ~ 'program_code ' ~ dbt.type_string() ~ ', period_start date, '
             ~ 'period_end date, closed_at ' ~ dbt.type_timestamp()
             ~ ', published_at ' ~ dbt.type_timestamp() ~ ', invocation_id '
-            ~ dbt.type_string() ~ ')',
+            ~ dbt.type_string() ~ ')' ~ partner_payouts.table_format(),
     ] -%}
     {%- set now = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S')
         ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
@@ -133,27 +134,8 @@
             database=node.database, schema=var('published_schema', 'marts'),
             identifier=node.alias) -%}
         {%- do statements.append('drop table if exists ' ~ target_relation) -%}
-        {%- set definitions = [] -%}
-        {%- set names = [] -%}
-        {%- for column in node.columns.values() if column.data_type -%}
-            {%- set not_null = column.constraints
-                | selectattr('type', 'equalto', 'not_null') | list -%}
-            {%- do definitions.append(adapter.quote(column.name) ~ ' '
-                ~ column.data_type ~ (' not null' if not_null else '')) -%}
-            {%- do names.append(adapter.quote(column.name)) -%}
-        {%- endfor -%}
-        {%- if node.config.contract.enforced -%}
-            {%- do statements.append('create table ' ~ target_relation ~ ' ('
-                ~ definitions | join(', ') ~ ')') -%}
-            {%- do statements.append('insert into ' ~ target_relation ~ ' ('
-                ~ names | join(', ') ~ ') select ' ~ names | join(', ')
-                ~ ' from ' ~ source) -%}
-        {%- else -%}
-            {%- do statements.append('create table ' ~ target_relation
-                ~ ' as select * from ' ~ source) -%}
-        {%- endif -%}
-        {%- do statements.extend(partner_payouts.comment_statements(
-            target_relation, node)) -%}
+        {%- do statements.extend(adapter.dispatch(
+            'published_table_statements', 'partner_payouts')(target_relation, source, node)) -%}
         {%- do statements.extend(adapter.dispatch(
             'grant_statements', 'partner_payouts')(target_relation, node)) -%}
     {%- endfor -%}
@@ -170,6 +152,79 @@
         ~ now ~ ', ' ~ marts | length ~ ')') -%}
     {{ return(statements) }}
 {% endmacro %}
+
+
+{#-
+    A published mart from its audited copy: with its contract's column types
+    and not-null constraints, and its descriptions as comments.
+-#}
+{% macro default__published_table_statements(target_relation, source, node) %}
+    {%- set statements = [] -%}
+    {%- set definitions = [] -%}
+    {%- set names = [] -%}
+    {%- for column in node.columns.values() if column.data_type -%}
+        {%- set not_null = column.constraints
+            | selectattr('type', 'equalto', 'not_null') | list -%}
+        {%- do definitions.append(adapter.quote(column.name) ~ ' '
+            ~ column.data_type ~ (' not null' if not_null else '')) -%}
+        {%- do names.append(adapter.quote(column.name)) -%}
+    {%- endfor -%}
+    {%- if node.config.contract.enforced -%}
+        {%- do statements.append('create table ' ~ target_relation ~ ' ('
+            ~ definitions | join(', ') ~ ')') -%}
+        {%- do statements.append('insert into ' ~ target_relation ~ ' ('
+            ~ names | join(', ') ~ ') select ' ~ names | join(', ')
+            ~ ' from ' ~ source) -%}
+    {%- else -%}
+        {%- do statements.append('create table ' ~ target_relation
+            ~ ' as select * from ' ~ source) -%}
+    {%- endif -%}
+    {%- do statements.extend(partner_payouts.comment_statements(
+        target_relation, node)) -%}
+    {{ return(statements) }}
+{% endmacro %}
+
+{#-
+    Spark: a Parquet table with the contract's column types and the
+    descriptions as comments in its definition (Parquet tables take no
+    not-null constraint: the audited copy's tests guard those columns).
+    The Hive metastore keeps 256 characters of a column comment (a longer
+    one costs a 20-second fallback per table): longer descriptions are cut
+    there; dbt docs keep them whole.
+-#}
+{% macro spark__published_table_statements(target_relation, source, node) %}
+    {%- set definitions = [] -%}
+    {%- set names = [] -%}
+    {%- for column in node.columns.values() if column.data_type -%}
+        {%- do definitions.append(adapter.quote(column.name) ~ ' ' ~ column.data_type
+            ~ (' comment ' ~ partner_payouts.sql_string(
+                   column.description | trim | truncate(256, end='…', leeway=0))
+               if column.description else '')) -%}
+        {%- do names.append(adapter.quote(column.name)) -%}
+    {%- endfor -%}
+    {%- set comment = ' comment ' ~ partner_payouts.sql_string(node.description | trim)
+        if node.description else '' -%}
+    {%- if node.config.contract.enforced -%}
+        {{ return([
+            'create table ' ~ target_relation ~ ' (' ~ definitions | join(', ')
+                ~ ') using parquet' ~ comment,
+            'insert into ' ~ target_relation ~ ' (' ~ names | join(', ')
+                ~ ') select ' ~ names | join(', ') ~ ' from ' ~ source,
+        ]) }}
+    {%- endif -%}
+    {{ return(['create table ' ~ target_relation ~ ' using parquet' ~ comment
+        ~ ' as select * from ' ~ source]) }}
+{% endmacro %}
+
+
+{#- The storage clause of a table the project creates itself (Spark: Parquet). -#}
+{% macro table_format() %}
+    {{ return(adapter.dispatch('table_format', 'partner_payouts')()) }}
+{% endmacro %}
+
+{% macro default__table_format() %}{{ return('') }}{% endmacro %}
+
+{% macro spark__table_format() %}{{ return(' using parquet') }}{% endmacro %}
 
 
 {#-
@@ -193,6 +248,16 @@
         {%- endfor -%}
     {%- endfor -%}
     {{ return(statements) }}
+{% endmacro %}
+
+
+{#-
+    Spark: a table's readers are the cluster's business (its catalog's
+    permissions); the project declares no grants there, and dbt-spark would
+    otherwise query them for every table.
+-#}
+{% macro spark__apply_grants(relation, grant_config, should_revoke=True) %}
+    {{ return('') }}
 {% endmacro %}
 
 
@@ -264,6 +329,21 @@
 
 {% macro postgres__publish_relations(statements) %}
     {%- do run_query('begin; ' ~ statements | join('; ') ~ '; commit') -%}
+{% endmacro %}
+
+{#-
+    Spark (Parquet tables, no transactions): one statement at a time, after
+    the audit passed, so a failing build still publishes nothing; each
+    table is replaced whole, but a publish that stops half-way (the engine
+    fails between two marts) leaves some marts new: the next good build
+    publishes them all again. A table format with transactions (Delta,
+    Iceberg) is what makes the swap atomic on a cluster (README, "Run it on
+    Spark").
+-#}
+{% macro spark__publish_relations(statements) %}
+    {%- for statement in statements -%}
+        {%- do run_query(statement) -%}
+    {%- endfor -%}
 {% endmacro %}
 
 

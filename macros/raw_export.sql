@@ -198,7 +198,17 @@
             ~ t.table ~ ".parquet: keep one of them.") }}
     {%- endif -%}
     {%- set ext, path = found[0] -%}
-    {%- set header = partner_payouts.duckdb_raw_header(ext, path) -%}
+    {{ return(partner_payouts.raw_plan(
+        t, path, ext, partner_payouts.duckdb_raw_header(ext, path))) }}
+{% endmacro %}
+
+
+{#-
+    Check a file's header against its contract table and plan the read (any
+    engine): a column named twice, or a required contract column missing,
+    stops the build with one line naming the file.
+-#}
+{% macro raw_plan(t, path, ext, header) %}
     {%- set positions = {} -%}
     {%- set seen = {} -%}
     {%- for position, name in header -%}
@@ -539,5 +549,14 @@
 
 {#- A Python string as a SQL string literal. -#}
 {% macro sql_string(value) %}
+    {{ return(adapter.dispatch('sql_string', 'partner_payouts')(value)) }}
+{% endmacro %}
+
+{% macro default__sql_string(value) %}
     {{ return("'" ~ (value | string | replace("'", "''")) ~ "'") }}
+{% endmacro %}
+
+{#- Spark: backslash escapes (two quotes in a row would end one literal and start another). -#}
+{% macro spark__sql_string(value) %}
+    {{ return("'" ~ (value | string | replace('\\', '\\\\') | replace("'", "\\'")) ~ "'") }}
 {% endmacro %}

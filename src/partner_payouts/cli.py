@@ -244,7 +244,20 @@ def build_parser() -> argparse.ArgumentParser:
                            help="DuckDB file (default: $PAYOUTS_DUCKDB_PATH or "
                                 "warehouse/partner_payouts.duckdb)")
     preflight.set_defaults(handler=check_warehouse)
+
+    for action, text in (("up", "start a local Spark Thrift server for the `spark` target "
+                                "(tables under $PAYOUTS_SPARK_WAREHOUSE, default "
+                                "warehouse/spark; port $PAYOUTS_SPARK_PORT, default 10000)"),
+                         ("down", "stop the local Spark Thrift server (the tables stay)")):
+        spark = commands.add_parser(f"spark-{action}", help=text)
+        spark.set_defaults(handler=lambda args, action=action: spark_server(action))
     return parser
+
+
+def spark_server(action: str) -> int:
+    from partner_payouts.spark import main as run
+
+    return run(action)
 
 
 def main(argv=None) -> int:

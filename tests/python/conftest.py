@@ -109,6 +109,39 @@ def combined_export(tmp: Path, base: str, *extras: str) -> Path:
     return target
 
 
+def compared_relations(duckdb_warehouse):
+    """What the portability tests compare: every staging model, public mart
+    and the time spine."""
+    return [(schema, table) for schema, table in duckdb_warehouse.rows(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema in ('staging', 'marts', 'utilities') order by 1, 2")]
+
+
+def assert_same_rows(duckdb_warehouse, fetch, comparable=lambda value: value) -> int:
+    """Every compared relation has the same rows on another engine
+    (`fetch(query)` runs a query there) as in the DuckDB build, value for
+    value (`comparable` evens out what a driver returns differently).
+    Returns how many relations were compared."""
+    compared = 0
+    for schema, table in compared_relations(duckdb_warehouse):
+        columns = [c for (c,) in duckdb_warehouse.rows(
+            "select column_name from information_schema.columns "
+            f"where table_schema = '{schema}' and table_name = '{table}' "
+            "order by ordinal_position")]
+        query = f'select {", ".join(columns)} from {schema}.{table}'
+        on_duckdb = sorted((tuple(map(comparable, row))
+                            for row in duckdb_warehouse.rows(query)), key=repr)
+        elsewhere = sorted((tuple(map(comparable, row)) for row in fetch(query)), key=repr)
+        assert len(elsewhere) == len(on_duckdb), (schema, table)
+        only_duckdb = set(on_duckdb) - set(elsewhere)
+        only_elsewhere = set(elsewhere) - set(on_duckdb)
+        assert not only_duckdb and not only_elsewhere, (
+            schema, table, sorted(only_duckdb, key=repr)[:3],
+            sorted(only_elsewhere, key=repr)[:3])
+        compared += 1
+    return compared
+
+
 def output(result) -> str:
     return result.stdout + result.stderr
 
@@ -229,6 +262,33 @@ def postgres_server():
     server = pg.start(bindir)
     yield server
     pg.stop(server)
+
+
+@pytest.fixture(scope="session")
+def spark_server(tmp_path_factory):
+    """A local Spark Thrift server (`partner-payouts spark-up`) with its
+    warehouse in a temporary folder, on a free port.
+
+    Skipped where Java is missing, unless PAYOUTS_REQUIRE_SPARK=1 (as in CI),
+    which turns the skip into a failure. The Spark tests share one xdist
+    group, so one worker runs them all against this one server.
+    """
+    import socket
+
+    from partner_payouts.spark import LocalSpark
+
+    if shutil.which("java") is None:
+        message = "Java (for Spark) not found"
+        if os.environ.get("PAYOUTS_REQUIRE_SPARK") == "1":
+            pytest.fail(message + " and PAYOUTS_REQUIRE_SPARK=1")
+        pytest.skip(message)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = LocalSpark(warehouse=tmp_path_factory.mktemp("spark") / "warehouse", port=port)
+    server.up()
+    yield server
+    server.down()
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, RAW_EXPORTS, output, run_dbt
+from conftest import (REPO, RAW_EXPORTS, assert_same_rows, compared_relations, output,
+                      run_dbt)
 from partner_payouts.loader import load_raw
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
@@ -64,36 +65,18 @@ def postgres_build(postgres_server, tmp_path_factory):
     return _build
 
 
-def relations(duckdb_warehouse):
-    return [(schema, table) for schema, table in duckdb_warehouse.rows(
-        "select table_schema, table_name from information_schema.tables "
-        "where table_schema in ('staging', 'marts', 'utilities') order by 1, 2")]
-
-
-def assert_same_rows(duckdb_warehouse, server, dbname):
+def assert_same_rows_on_postgres(duckdb_warehouse, server, dbname):
     con = server.connect(dbname)
-    compared = 0
+
+    def fetch(query):
+        with con.cursor() as cur:
+            cur.execute(query)
+            return cur.fetchall()
+
     try:
-        for schema, table in relations(duckdb_warehouse):
-            columns = [c for (c,) in duckdb_warehouse.rows(
-                "select column_name from information_schema.columns "
-                f"where table_schema = '{schema}' and table_name = '{table}' "
-                "order by ordinal_position")]
-            query = f'select {", ".join(columns)} from {schema}.{table}'
-            on_duckdb = sorted(duckdb_warehouse.rows(query), key=repr)
-            with con.cursor() as cur:
-                cur.execute(query)
-                on_postgres = sorted(cur.fetchall(), key=repr)
-            assert len(on_postgres) == len(on_duckdb), (schema, table)
-            only_duckdb = set(on_duckdb) - set(on_postgres)
-            only_postgres = set(on_postgres) - set(on_duckdb)
-            assert not only_duckdb and not only_postgres, (
-                schema, table, sorted(only_duckdb, key=repr)[:3],
-                sorted(only_postgres, key=repr)[:3])
-            compared += 1
+        return assert_same_rows(duckdb_warehouse, fetch)
     finally:
         con.close()
-    return compared
 
 
 @pytest.mark.parametrize("fixture_name", ["clean", "bad_rows", "commissions", "resellers"])
@@ -106,12 +89,12 @@ def test_fixture_export_builds_identically_on_postgres(
     postgres_build(fixture_name)
     # 28 staging models (base + staged, the export frame, the malformed lines),
     # the 12 public marts and the semantic layer's time spine.
-    assert assert_same_rows(duckdb_warehouse, postgres_server, fixture_name) == 41
+    assert assert_same_rows_on_postgres(duckdb_warehouse, postgres_server, fixture_name) == 41
 
 
 def test_demo_export_builds_identically_on_postgres(demo_warehouse, postgres_server, tmp_path):
     build_on_postgres(postgres_server, demo_warehouse.raw_dir, "demo", tmp_path)
-    assert assert_same_rows(demo_warehouse, postgres_server, "demo") == 41
+    assert assert_same_rows_on_postgres(demo_warehouse, postgres_server, "demo") == 41
     # ...and the comparison is not vacuous: the marts hold the demo's rows.
     con = postgres_server.connect("demo")
     with con.cursor() as cur:
@@ -132,7 +115,8 @@ def test_the_bi_role_reads_the_marts_and_nothing_else(
 
     build_on_postgres(postgres_server, RAW_EXPORTS / "commissions", "grants", tmp_path,
                       unit_tests=True)
-    marts = [table for schema, table in relations(commission_warehouse) if schema == "marts"]
+    marts = [table for schema, table in compared_relations(commission_warehouse)
+             if schema == "marts"]
     assert len(marts) == 12
     con = psycopg2.connect(host=postgres_server.host, port=postgres_server.port,
                            user="payouts_bi", dbname="grants")
