@@ -106,6 +106,11 @@ def test_demo_export_builds_identically_on_spark(demo_warehouse, spark_server, t
     assert lines > 1000 and programs == 4
     assert malformed == demo_warehouse.scalar(
         "select count(*) from staging.stg_export__malformed_lines") > 0
+    # The published marts are Parquet in Spark's layout under the warehouse
+    # folder, readable without Spark.
+    files = f"{spark_server.warehouse}/marts.db/fct_commission_lines/*.parquet"
+    with duckdb.connect() as con:
+        assert con.execute(f"select count(*) from '{files}'").fetchone()[0] == lines
 
 
 def register(raw_dir, tmp, target_args, extra_env=None):
