@@ -36,7 +36,8 @@ def personal_data_columns(project_dir: Path) -> set[str]:
 
 def raw_column_types(project_dir: Path) -> dict[str, dict[str, str]]:
     """Raw contract table → column → its contract type (`data_type` in the
-    sources' yml: text, date, timestamp, decimal, integer, boolean)."""
+    sources' yml: date, timestamp, decimal, integer, boolean; text columns
+    carry the `&text` anchor, `varchar` or `string` by engine)."""
     types = {}
     for path in _yml_files(project_dir, "models/staging"):
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
