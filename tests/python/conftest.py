@@ -301,3 +301,10 @@ def copy_export(tmp_path):
         return target
 
     return _copy
+
+
+def pytest_collection_modifyitems(config, items):
+    """The Spark tests first: they run one after another on one worker (one
+    xdist group, one Spark server) and take the longest, so the other worker
+    takes the rest meanwhile instead of waiting for them at the end."""
+    items.sort(key=lambda item: 0 if item.get_closest_marker("spark") else 1)
