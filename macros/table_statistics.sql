@@ -1,9 +1,6 @@
 {#-
-    Post-hook of every model (dbt_project.yml): the planner's statistics of
-    a table the build just wrote. PostgreSQL plans the next model's joins
-    from them; before autovacuum gets to a fresh table it guesses, and at
-    demo scale 10 it guessed nested loops that ran for over 13 minutes
-    (DECISIONLOG D72). DuckDB and Spark need nothing.
+    Post-hook of every model (dbt_project.yml): `analyze` of a table the
+    build just wrote, on PostgreSQL only. Why: DECISIONLOG D72.
 -#}
 {% macro refresh_table_statistics(relation) %}
     {{- return(adapter.dispatch('refresh_table_statistics', 'partner_payouts')(relation)) -}}
