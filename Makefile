@@ -117,11 +117,11 @@ metrics: install
 # One pytest worker per core (at most 4): each fixture warehouse is built
 # once and shared by the workers (tests/python/conftest.py, shared_build).
 pytest: install
-	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadgroup
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadgroup --durations=30
 
+# Lint and the demo build use a core each: they run side by side.
 test: install
-	$(MAKE) lint
-	$(MAKE) demo
+	$(MAKE) -j2 lint demo
 	$(MAKE) validate
 	$(MAKE) coverage
 	$(MAKE) pytest

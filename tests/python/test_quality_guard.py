@@ -135,6 +135,14 @@ def test_coverage_fails_on_weak_key_tests_missing_contracts_and_undeclared_sourc
                 and node.get("attached_node") == "model.partner_payouts.int_deals_qualified"
                 and (node.get("test_metadata") or {}).get("name") == "unique"):
             node["config"]["severity"] = "warn"
+    # stg_billing__invoices without its not_null_columns test: its key is
+    # tested unique but no longer not null.
+    manifest["nodes"] = {uid: node for uid, node in manifest["nodes"].items()
+                         if not (node["resource_type"] == "test"
+                                 and node.get("attached_node")
+                                 == "model.partner_payouts.stg_billing__invoices"
+                                 and node.get("test_metadata", {}).get("name")
+                                 == "not_null_columns")}
     manifest["nodes"]["model.partner_payouts.rpt_lead_registry"]["config"]["contract"] = {
         "enforced": False}
     manifest["nodes"]["model.partner_payouts.fct_reseller_payment_terms"]["group"] = None
@@ -143,6 +151,8 @@ def test_coverage_fails_on_weak_key_tests_missing_contracts_and_undeclared_sourc
         "transactional"]
     out = coverage_of(manifest, commission_warehouse, tmp_path)
     assert "model int_deals_qualified: no primary-key test" in out
+    assert "model stg_billing__invoices: no primary-key test" in out
+    assert "model stg_billing__products: no primary-key test" not in out
     assert "mart rpt_lead_registry: no enforced contract" in out
     assert "mart fct_reseller_payment_terms: not `access: public` in an owned group" in out
     assert "mart rpt_partner_statements: not `access: public` in an owned group" in out
@@ -397,6 +407,30 @@ def test_dbt_guards_the_invariants_validate_leaves_to_it(case, request, tmp_path
             con.execute(statement)
         for test in tests:
             assert failing_rows(test) > 0, test
+
+
+def test_not_null_columns_names_each_null_column_with_its_count(commission_warehouse, tmp_path):
+    """One scan guards every column that declares a not_null constraint
+    (tests/generic/not_null_columns.sql): nulls put in two of the three
+    declared columns of int_commission_lines_evaluated come back as one row
+    per column with the number of null rows (2 and 1), the third not."""
+    manifest = json.loads(manifest_of(commission_warehouse).read_text())
+    (test,) = [node["compiled_code"] for node in manifest["nodes"].values()
+               if node["resource_type"] == "test"
+               and node.get("attached_node")
+               == "model.partner_payouts.int_commission_lines_evaluated"
+               and node["test_metadata"]["name"] == "not_null_columns"]
+    copy = tmp_path / commission_warehouse.path.name
+    shutil.copy(commission_warehouse.path, copy)
+    with duckdb.connect(str(copy)) as con:
+        assert con.execute(test).fetchall() == []
+        # IL001 and IL002 lose their A001 agreement, IL003 (A003) its line.
+        con.execute("update intermediate.int_commission_lines_evaluated set agreement_id = null "
+                    "where invoice_line_id in ('IL001', 'IL002') and agreement_id = 'A001'")
+        con.execute("update intermediate.int_commission_lines_evaluated "
+                    "set invoice_line_id = null "
+                    "where invoice_line_id = 'IL003' and agreement_id = 'A003'")
+        assert sorted(con.execute(test).fetchall()) == [("agreement_id", 2), ("invoice_line_id", 1)]
 
 
 def test_a_reseller_that_ordered_but_was_not_invoiced_yet_passes(tmp_path):

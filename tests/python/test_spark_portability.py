@@ -46,7 +46,7 @@ def empty_warehouse(server):
 def build_on_spark(server, raw_dir, tmp, unit_tests=False, command=("build",)):
     empty_warehouse(server)
     skip = [] if unit_tests else ["--exclude-resource-type", "unit_test"]
-    return run_dbt(["--no-partial-parse", *command, "--target", "spark",
+    return run_dbt([*command, "--target", "spark",
                     *(skip if command == ("build",) else [])],
                    raw_dir, tmp / "unused.duckdb", tmp, extra_env=spark_env(server))
 
@@ -115,7 +115,7 @@ def test_demo_export_builds_identically_on_spark(demo_warehouse, spark_server, t
 
 def register(raw_dir, tmp, target_args, extra_env=None):
     tmp.mkdir(parents=True, exist_ok=True)
-    return run_dbt(["--no-partial-parse", "run-operation", "register_raw_export", *target_args],
+    return run_dbt(["run-operation", "register_raw_export", *target_args],
                    raw_dir, tmp / "export.duckdb", tmp, extra_env=extra_env)
 
 

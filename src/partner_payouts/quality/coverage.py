@@ -1,9 +1,10 @@
 """dbt coverage guard over target/manifest.json (and the built warehouse).
 
 Fails when:
-- a model has no description, or no primary-key test (one column with both
-  a `unique` and a `not_null` test that fail the build: severity error, no
-  `where` filter, no relaxed `error_if`);
+- a model has no description, or no primary-key test (one column with a
+  `unique` test that declares a `not_null` constraint checked by the
+  model's `not_null_columns` test, both failing the build: severity error,
+  no `where` filter, no relaxed `error_if`);
 - a public mart (models/marts/) has a column, in the built relation, without
   a description (without a warehouse: a documented column without one), or
   (SQL marts) no enforced contract, or is not `access: public` in a group
@@ -29,21 +30,32 @@ def _described(node) -> bool:
     return bool((node.get("description") or "").strip())
 
 
+def _strict(node) -> bool:
+    config = node.get("config") or {}
+    return (str(config.get("severity") or "error").lower() == "error"
+            and not config.get("where")
+            and str(config.get("error_if") or "!= 0").replace(" ", "") == "!=0")
+
+
+def _not_null_columns(node) -> set[str]:
+    return {name for name, column in node["columns"].items()
+            if any(c.get("type") == "not_null" for c in column.get("constraints") or [])}
+
+
 def _key_tested_models(manifest) -> set[str]:
-    tests = {}
+    unique, not_null_tested = {}, set()
     for node in manifest["nodes"].values():
-        if node["resource_type"] != "test" or not node.get("test_metadata"):
+        if node["resource_type"] != "test" or not node.get("test_metadata") or not _strict(node):
             continue
         name = node["test_metadata"]["name"]
-        column = node.get("column_name")
         model = node.get("attached_node")
-        config = node.get("config") or {}
-        strict = (str(config.get("severity") or "error").lower() == "error"
-                  and not config.get("where")
-                  and str(config.get("error_if") or "!= 0").replace(" ", "") == "!=0")
-        if name in ("unique", "not_null") and column and model and strict:
-            tests.setdefault((model, column), set()).add(name)
-    return {model for (model, _), kinds in tests.items() if kinds >= {"unique", "not_null"}}
+        if name == "unique" and node.get("column_name") and model:
+            unique.setdefault(model, set()).add(node["column_name"])
+        elif name == "not_null_columns" and model:
+            not_null_tested.add(model)
+    return {model for model, columns in unique.items()
+            if model in not_null_tested
+            and columns & _not_null_columns(manifest["nodes"][model])}
 
 
 def _relation_columns(warehouse, schema, name):
@@ -65,7 +77,8 @@ def check(manifest_path: Path, warehouse: Path | None = None) -> list[str]:
             problems.append(f"model {node['name']}: no description")
         if node["unique_id"] not in keyed:
             problems.append(f"model {node['name']}: no primary-key test "
-                            "(a column tested both unique and not_null)")
+                            "(a column tested unique that declares a not_null constraint, "
+                            "and the model's not_null_columns test)")
         if not node["original_file_path"].startswith("models/marts/"):
             continue
         contract = (node.get("config") or {}).get("contract") or {}
