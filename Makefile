@@ -21,7 +21,7 @@ DASHBOARD_PORT ?= 8501
 export DBT_PROFILES_DIR := profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: install lock demo-data demo build publish dashboard lint validate coverage docs metrics pytest test clean spark-up spark-down build-spark
+.PHONY: install lock demo-data demo build publish dashboard lint validate coverage docs metrics pytest test clean spark-up spark-down build-spark bench
 
 install: $(STAMP)
 
@@ -115,9 +115,10 @@ metrics: install
 	    --group-by metric_time__quarter,payout__payout_currency
 
 # One pytest worker per core (at most 4): each fixture warehouse is built
-# once and shared by the workers (tests/python/conftest.py, shared_build).
+# once and shared by the workers (tests/python/conftest.py, shared_build);
+# whole files go to a worker, so one worker runs all the Spark tests.
 pytest: install
-	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadgroup --durations=30
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile --durations=30
 
 # Lint and the demo build use a core each: they run side by side.
 test: install
@@ -125,6 +126,12 @@ test: install
 	$(MAKE) validate
 	$(MAKE) coverage
 	$(MAKE) pytest
+
+# The benchmark (not a test; README, "Performance"): scale 100 by default,
+# `make bench BENCH_SCALE=1000` for 10 M invoice lines; in .bench/ (git-ignored).
+BENCH_SCALE ?= 100
+bench: install
+	$(BIN)/python bench/run.py --scale $(BENCH_SCALE)
 
 clean:
 	rm -rf target logs dbt_packages data gx_data_docs warehouse/*.duckdb warehouse/*.wal \

@@ -324,8 +324,10 @@ def spark_server(tmp_path_factory):
     warehouse in a temporary folder, on a free port.
 
     Skipped where Java is missing, unless PAYOUTS_REQUIRE_SPARK=1 (as in CI),
-    which turns the skip into a failure. The Spark tests share one xdist
-    group, so one worker runs them all against this one server.
+    which turns the skip into a failure. The Spark tests all live in
+    test_spark_portability.py and `make pytest` distributes whole files
+    (`--dist loadfile`), so one worker runs them all against this one
+    server.
     """
     import socket
 
@@ -360,6 +362,16 @@ def copy_export(tmp_path):
 
 def pytest_collection_modifyitems(config, items):
     """The Spark tests first: they run one after another on one worker (one
-    xdist group, one Spark server) and take the longest, so the other worker
-    takes the rest meanwhile instead of waiting for them at the end."""
+    file, one Spark server) and take the longest, so the other worker takes
+    the rest meanwhile instead of waiting for them at the end.
+
+    pytest-xdist 3.8's `xdist_group` does not group under pytest 9 (it sets
+    a node id attribute pytest 9 no longer reads): the workers each started
+    a Spark server. `--dist loadfile` keeps a file on one worker, so every
+    Spark test must be in that one file."""
+    spark_files = {item.path.name for item in items if item.get_closest_marker("spark")}
+    if len(spark_files) > 1:
+        raise pytest.UsageError(
+            f"Tests marked spark are in {sorted(spark_files)}: keep them in "
+            "test_spark_portability.py, so that one worker and one Spark server run them.")
     items.sort(key=lambda item: 0 if item.get_closest_marker("spark") else 1)

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import RAW_EXPORTS, assert_same_rows, output, run_dbt
 
-pytestmark = [pytest.mark.dbt, pytest.mark.spark, pytest.mark.xdist_group("spark")]
+pytestmark = [pytest.mark.dbt, pytest.mark.spark]
 
 
 def spark_env(server) -> dict:
