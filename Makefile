@@ -116,9 +116,10 @@ metrics: install
 
 # One pytest worker per core (at most 4): each fixture warehouse is built
 # once and shared by the workers (tests/python/conftest.py, shared_build);
-# whole files go to a worker, so one worker runs all the Spark tests.
+# whole files go to a worker, in collection order (Spark first: conftest.py),
+# so one worker runs all the Spark tests, from the start.
 pytest: install
-	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile --durations=30
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder --durations=30
 
 # Lint and the demo build use a core each: they run side by side.
 test: install
