@@ -1,5 +1,6 @@
 """Shared helpers: run dbt against a raw folder into a throw-away warehouse."""
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -62,6 +63,14 @@ def shared_root(tmp_path_factory):
     return SHARED["root"]
 
 
+@contextlib.contextmanager
+def run_lock(root: Path, name: str):
+    """An exclusive lock, shared by the workers of this run, on `name`."""
+    with open(root / f"{name}.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def _seed_parsed_project(command: list[str], env: dict, target_path: Path) -> None:
     """Put dbt's partial-parse state of the repository's project, parsed
     once per run for this target and profile, where the run will look for
@@ -77,8 +86,7 @@ def _seed_parsed_project(command: list[str], env: dict, target_path: Path) -> No
                      if k.startswith(("PAYOUTS_SPARK", "PAYOUTS_PG", "PAYOUTS_DUCKDB")))
     key = hashlib.sha1(repr((target, profile)).encode()).hexdigest()[:12]
     parsed = root / f"parsed_{key}"
-    with open(root / f"parsed_{key}.lock", "w", encoding="utf-8") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with run_lock(root, f"parsed_{key}"):
         if not (parsed / "partial_parse.msgpack").exists():
             parsed.mkdir(parents=True, exist_ok=True)
             subprocess.run(
@@ -209,8 +217,7 @@ def shared_build(tmp_path_factory, name: str, make) -> Warehouse:
     (tests only read it, or copy it: `build_on`)."""
     root = shared_root_of(tmp_path_factory)
     folder, done = root / f"shared_{name}", root / f"shared_{name}.pickle"
-    with open(root / f"shared_{name}.lock", "w", encoding="utf-8") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with run_lock(root, f"shared_{name}"):
         if not done.exists():
             wh = make(folder)
             assert wh.result.returncode == 0, output(wh.result)[-4000:]
