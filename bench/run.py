@@ -8,7 +8,10 @@ floor query measured in the same run, and writes them to
 1. the demo export at the scale (Parquet), generated unless it exists;
 2. the floor: `bench/floor.sql` on DuckDB over the raw files;
 3. a full `dbt build` (every test) into a fresh warehouse;
-4. `partner-payouts validate` on it.
+4. `partner-payouts validate` on it;
+5. the next day's export (`partner-payouts next-day`: one more day of
+   documents, payments and late corrections);
+6. the nightly `dbt build` of that export on the warehouse of step 3.
 
 Every command runs in its own process under a small wrapper that reports
 the process tree's peak resident memory (`getrusage` of its children).
@@ -90,8 +93,8 @@ def main(argv=None) -> int:
            "PAYOUTS_RAW_DIR": str(raw), "PAYOUTS_DUCKDB_PATH": str(folder / "warehouse.duckdb")}
     rows = []
 
-    def step(name, argv, log):
-        wall, peak = measured(argv, env, logs / log)
+    def step(name, argv, log, extra_env=None):
+        wall, peak = measured(argv, {**env, **(extra_env or {})}, logs / log)
         rows.append({"step": name, "seconds": wall, "peak_mb": peak})
         print(f"  {name}: {wall:.1f} s, {peak:.0f} MB", flush=True)
 
@@ -114,6 +117,15 @@ def main(argv=None) -> int:
     step("partner-payouts validate",
          [str(BIN / "partner-payouts"), "validate", "--warehouse",
           str(folder / "warehouse.duckdb"), "--no-docs"], "validate.log")
+    # The nightly run: the next day's export, built on the warehouse above.
+    following = folder / "raw_next_day"
+    shutil.rmtree(following, ignore_errors=True)
+    step("next day's export", [str(BIN / "partner-payouts"), "next-day", "--from", str(raw),
+                                "--out", str(following), "--seed", str(args.seed)],
+         "next_day.log")
+    step("dbt build, next day on that warehouse",
+         [str(BIN / "dbt"), "build", *threads, "--target-path", str(folder / "target_next"),
+          "--log-path", str(logs)], "build_next_day.log", {"PAYOUTS_RAW_DIR": str(following)})
 
     with open(folder / "results.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, ["step", "seconds", "peak_mb", "ratio_to_floor"])

@@ -22,6 +22,30 @@ def demo_data(args) -> int:
     return 0
 
 
+def next_day(args) -> int:
+    import datetime
+
+    from partner_payouts.demo.next_day import next_day as write_next_day
+    from partner_payouts.loader import RawExportError
+
+    source = Path(args.source)
+    if not source.is_dir():
+        print(f"{source}: no such export folder; give the folder of yesterday's export "
+              "(e.g. data/demo, made by `make demo`).", file=sys.stderr)
+        return 2
+    try:
+        day = datetime.date.fromisoformat(args.day) if args.day else None
+        result = write_next_day(source, Path(args.out), seed=args.seed, day=day)
+    except (ValueError, RawExportError) as error:
+        print(f"next-day: {error}", file=sys.stderr)
+        return 2
+    added = ", ".join(f"{rows:,} {table}" for table, rows in result.rows.items())
+    print(f"Export of {result.day} written to {result.out_dir}: {source} plus {added} "
+          f"({len(result.late_documents)} late documents, "
+          f"{len(result.late_credit_notes)} late credit notes for a closed period)")
+    return 0
+
+
 def validate(args) -> int:
     import os
 
@@ -167,6 +191,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--format", choices=["csv", "parquet"], default=None,
                       help="file format (default: csv below scale 100, parquet from 100)")
     demo.set_defaults(handler=demo_data)
+
+    following = commands.add_parser(
+        "next-day", help="write the next day's export: an export plus one day of new "
+                         "documents, payments and late corrections (README, Demo data)")
+    following.add_argument("--from", dest="source", required=True,
+                           help="the folder of the previous day's export (kept as it is)")
+    following.add_argument("--out", required=True, help="folder to write the new export to")
+    following.add_argument("--day", default=None,
+                           help="the new day, YYYY-MM-DD (default: the day after the "
+                                "export's as-of date)")
+    following.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    following.set_defaults(handler=next_day)
 
     check = commands.add_parser(
         "validate", help="run the Great Expectations suites of the public marts as one "

@@ -126,3 +126,27 @@ def test_demo_invoices_as_typed_parquet(demo_warehouse, tmp_path):
     quarantined = ("select record_key from marts.rpt_data_quality_rejections "
                    "where source_table = 'invoices' order by 1")
     assert wh.rows(quarantined) == demo_warehouse.rows(quarantined)
+
+
+def test_the_next_days_demo_export_builds_on_yesterdays_warehouse(demo_warehouse, tmp_path):
+    """The nightly run (README, "Demo data"): the demo export plus one day
+    (`partner-payouts next-day`) on a copy of the published warehouse. The
+    build passes, closed periods stay as published, and every appended row
+    is staged or quarantined with a reason."""
+    from partner_payouts.demo.next_day import next_day
+
+    day = next_day(demo_warehouse.raw_dir, tmp_path / "raw")
+    wh = build_on(demo_warehouse.path, day.out_dir, tmp_path / "b")
+    assert wh.result.returncode == 0, output(wh.result)[-4000:]
+    assert closed_payouts(wh) == closed_payouts(demo_warehouse)
+    prefix = day.day.strftime("%Y%m%d")
+    for table, key in (("invoices", "invoice_id"), ("invoice_lines", "invoice_line_id"),
+                       ("payments", "payment_id")):
+        staged = wh.scalar(f"select count(*) from staging.stg_billing__{table} "
+                           f"where {key} like '%{prefix}%'")
+        rejected = wh.scalar("select count(*) from marts.rpt_data_quality_rejections "
+                             f"where source_table = '{table}' and record_key like '%{prefix}%'")
+        assert staged + rejected == day.rows[table], table
+        assert staged > 0, table
+    assert wh.scalar("select count(*) from staging.stg_billing__invoices where document_type = "
+                     f"'credit_note' and invoice_id like '%{prefix}%'") == 3
