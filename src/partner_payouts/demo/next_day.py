@@ -33,7 +33,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import yaml
 
+from partner_payouts.dbt_runner import PROJECT_DIR
 from partner_payouts.loader import read_export
 from partner_payouts.raw_contract import RAW_TABLES
 
@@ -41,8 +43,6 @@ from partner_payouts.raw_contract import RAW_TABLES
 LATE_DOCUMENTS = 3
 LATE_CREDIT_NOTES = 3
 LATE_DOCUMENT_DAYS = 20
-# The silence that ends the recorded days (the build's var plausible_gap_days).
-GAP_DAYS = 92
 APPENDED = ("invoices", "invoice_lines", "payments")
 READ = (*APPENDED, "contracts", "payout_runs")
 
@@ -56,12 +56,10 @@ class NextDay:
     late_documents: list = field(default_factory=list)
 
 
-def export_file(folder: Path, table: str) -> Path:
-    found = [folder / f"{table}.{ext}" for ext in ("csv", "parquet")
-             if (folder / f"{table}.{ext}").exists()]
-    if len(found) != 1:
-        raise ValueError(f"{folder}: expected one of {table}.csv or {table}.parquet")
-    return found[0]
+def project_var(name: str):
+    """A var of the dbt project (dbt_project.yml), where the build reads it."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return project["vars"][name]
 
 
 def as_date(column: str) -> str:
@@ -92,7 +90,9 @@ def next_day(previous, out, seed: int = 42, day: datetime.date | None = None) ->
 
 
 def _next_day(con, previous: Path, out: Path, seed: int, day) -> NextDay:
-    files = {table: export_file(previous, table) for table in RAW_TABLES}
+    # The file the reader took for each table.
+    files = {table: Path(path) for table, path in con.execute(
+        "select source_table, source_file from export.raw.export_files").fetchall()}
     out.mkdir(parents=True, exist_ok=True)
     for table in READ:
         con.execute(f"create view prev_{table} as select * from export.raw.{table}")
@@ -114,7 +114,9 @@ def _next_day(con, previous: Path, out: Path, seed: int, day) -> NextDay:
                 select day, lead(day) over (order by day) as next_day from days
             )
             select min(day) from gaps
-            where next_day is null or date_diff('day', day, next_day) > {GAP_DAYS}""").fetchone()
+            where next_day is null
+                or date_diff('day', day, next_day) > {project_var("plausible_gap_days")}
+            """).fetchone()
         if latest is None or latest[0] is None:
             raise ValueError(f"{previous}: no day with recorded invoices or payments")
         day = latest[0] + datetime.timedelta(days=1)
