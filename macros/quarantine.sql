@@ -14,23 +14,24 @@
     Columns in `redact` (personal data) show as "<redacted>" when they hold a
     value, so that personal data never leaves staging.
 -#}
-{% macro raw_record(columns, relation_alias=none, redact=[]) %}
-    {{ return(adapter.dispatch('raw_record', 'partner_payouts')(columns, relation_alias, redact)) }}
+{% macro raw_record(columns, relation_alias=none, redact=[], column_prefix='') %}
+    {{ return(adapter.dispatch('raw_record', 'partner_payouts')(columns, relation_alias, redact, column_prefix)) }}
 {% endmacro %}
 
-{% macro raw_record_value(column, prefix, redact) -%}
+{#- One column's value for raw_record (`<prefix><column_prefix><column>`), redacted when listed. -#}
+{% macro raw_record_value(column, prefix, redact, column_prefix='') -%}
     {%- if column in redact -%}
-        case when {{ prefix }}{{ adapter.quote(column) }} is not null then '<redacted>' end
+        case when {{ prefix }}{{ adapter.quote(column_prefix ~ column) }} is not null then '<redacted>' end
     {%- else -%}
-        {{ prefix }}{{ adapter.quote(column) }}
+        {{ prefix }}{{ adapter.quote(column_prefix ~ column) }}
     {%- endif -%}
 {%- endmacro %}
 
-{% macro default__raw_record(columns, relation_alias, redact) -%}
+{% macro default__raw_record(columns, relation_alias, redact, column_prefix) -%}
     {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
     cast(json_object(
         {%- for column in columns %}
-        '{{ column }}', {{ partner_payouts.raw_record_value(column, prefix, redact) }}
+        '{{ column }}', {{ partner_payouts.raw_record_value(column, prefix, redact, column_prefix) }}
         {{- ',' if not loop.last }}
         {%- endfor %}
     ) as {{ dbt.type_string() }})
@@ -42,14 +43,14 @@
     `to_json` of each value, so the record, its fingerprint and the
     rejection ids are identical on both engines.
 -#}
-{% macro postgres__raw_record(columns, relation_alias, redact) -%}
+{% macro postgres__raw_record(columns, relation_alias, redact, column_prefix) -%}
     {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
     (
         '{'
         {%- for column in columns %}
         || '{{ ',' if not loop.first }}"{{ column }}":'
         || coalesce(
-            cast(to_json({{ partner_payouts.raw_record_value(column, prefix, redact) }}
+            cast(to_json({{ partner_payouts.raw_record_value(column, prefix, redact, column_prefix) }}
                 ) as text),
             'null')
         {%- endfor %}
@@ -62,11 +63,11 @@
     Spark: `to_json` of a struct writes the same compact text as DuckDB
     (keys in contract order; nulls kept as `null`).
 -#}
-{% macro spark__raw_record(columns, relation_alias, redact) -%}
+{% macro spark__raw_record(columns, relation_alias, redact, column_prefix) -%}
     {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
     to_json(named_struct(
         {%- for column in columns %}
-        '{{ column }}', {{ partner_payouts.raw_record_value(column, prefix, redact) }}
+        '{{ column }}', {{ partner_payouts.raw_record_value(column, prefix, redact, column_prefix) }}
         {{- ',' if not loop.last }}
         {%- endfor %}
     ), map('ignoreNullFields', 'false'))
@@ -74,11 +75,36 @@
 
 
 {#-
-    A short fingerprint of a raw row's original values (the JSON text of
-    `raw_record`), so that windows compare 32 characters, not whole rows.
+    A short fingerprint of a raw row's original values (the md5 of the JSON
+    text of `raw_record`), so that windows compare 32 characters, not whole
+    rows.
 -#}
 {% macro content_hash(raw_record_expression) -%}
     {{ dbt.hash(raw_record_expression) }}
+{%- endmacro %}
+
+
+{#-
+    The opening columns of a base model's `cleaned` step, beside the cleaned
+    and typed values: each raw column as it came, renamed `raw__<column>`
+    (for the record of a quarantined row, built at the end from these:
+    `quarantine_columns`), and the row's fingerprint `content_hash`. The
+    JSON text itself is built only for the fingerprint and for quarantined
+    rows: carried through the key windows for every row, it doubled the
+    width of the largest tables (DECISIONLOG D76). With `redact` (personal
+    data), also `record_hash`: the fingerprint of the redacted record, from
+    which the row id is made, so that the id reveals no redacted value;
+    duplicates are still judged on all values.
+-#}
+{% macro raw_columns_kept(columns, redact=[]) -%}
+    {%- for column in columns %}
+    {{ adapter.quote(column) }} as {{ adapter.quote('raw__' ~ column) }},
+    {%- endfor %}
+    {%- if redact %}
+    {{ partner_payouts.content_hash(partner_payouts.raw_record(columns, redact=redact)) }}
+        as record_hash,
+    {%- endif %}
+    {{ partner_payouts.content_hash(partner_payouts.raw_record(columns)) }} as content_hash
 {%- endmacro %}
 
 
@@ -237,20 +263,23 @@
 {#-
     The columns every base model ends with: the verdict, the key as text
     (`key_expressions`: the key columns' cleaned text), a row id that is unique
-    even among exact copies (the kept record + position among rows with that
-    key: identical rows share a key, so they get distinct positions; the kept
-    record, not the fingerprint, so that the id reveals no redacted value),
-    and the original values (kept for quarantined rows only).
+    even among exact copies (the fingerprint + position among rows with that
+    key: identical rows share a key, so they get distinct positions; with
+    `redact`, the redacted record's fingerprint, so that the id reveals no
+    redacted value), and the original values (`raw_columns`, kept by
+    `raw_columns_kept`) as JSON text, for quarantined rows only.
 -#}
-{% macro quarantine_columns(alias, key_expressions) -%}
+{% macro quarantine_columns(alias, key_expressions, raw_columns, redact=[]) -%}
     {{ alias }}.rejection_reason,
     {{ alias }}.rejected_column,
     {{ partner_payouts.text_key(key_expressions) }} as record_key,
-    {{ dbt.hash(dbt.concat([alias ~ '.raw_record', "'#'",
+    {{ dbt.hash(dbt.concat([
+        alias ~ ('.record_hash' if redact else '.content_hash'), "'#'",
         'cast(' ~ alias ~ '.key_occurrence as ' ~ dbt.type_string() ~ ')'])) }}
         as raw_row_id,
     case
-        when {{ alias }}.rejection_reason is not null then {{ alias }}.raw_record
+        when {{ alias }}.rejection_reason is not null
+            then {{ partner_payouts.raw_record(raw_columns, alias, redact, 'raw__') }}
     end as raw_record
 {%- endmacro %}
 

@@ -110,11 +110,10 @@ def _copy_marts(warehouse: Path, folder: Path) -> tuple[dict, dict, str | None]:
     published them. The warehouse is open (read-only) only in here."""
     import duckdb
 
-    from partner_payouts.warehouse import connect_read_only
+    from partner_payouts.warehouse import connect_read_only, memory_settings
 
-    settings = {"memory_limit": os.environ.get("PAYOUTS_DUCKDB_MEMORY_LIMIT", "4GB")}
     rows, comments, built_at = {}, {}, None
-    with connect_read_only(warehouse, config=settings) as con:
+    with connect_read_only(warehouse, config=memory_settings()) as con:
         marts = [name for (name,) in con.execute(
             "select table_name from information_schema.tables where table_schema = ? "
             "order by 1", [SCHEMA]).fetchall()]

@@ -9,6 +9,14 @@ import re
 from pathlib import Path
 
 
+def memory_settings() -> dict:
+    """DuckDB settings of every connection this package opens on large
+    data: the dbt profile's memory cap (`PAYOUTS_DUCKDB_MEMORY_LIMIT`,
+    default 4GB; DuckDB spills beyond it) and no insertion order."""
+    return {"memory_limit": os.environ.get("PAYOUTS_DUCKDB_MEMORY_LIMIT", "4GB"),
+            "preserve_insertion_order": False}
+
+
 class WarehouseError(Exception):
     """The warehouse cannot be opened; str() says what to do."""
 

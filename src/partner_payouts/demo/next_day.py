@@ -38,6 +38,7 @@ import yaml
 from partner_payouts.dbt_runner import PROJECT_DIR
 from partner_payouts.loader import read_export
 from partner_payouts.raw_contract import RAW_TABLES
+from partner_payouts.warehouse import memory_settings
 
 # How many late documents and late credit notes a day brings.
 LATE_DOCUMENTS = 3
@@ -81,7 +82,7 @@ def next_day(previous, out, seed: int = 42, day: datetime.date | None = None) ->
     with tempfile.TemporaryDirectory(prefix="partner_payouts_next_day_") as tmp:
         database = Path(tmp) / "export.duckdb"
         read_export(previous, database)
-        con = duckdb.connect()
+        con = duckdb.connect(config=memory_settings())
         con.execute(f"attach '{database}' as export (read_only)")
         try:
             return _next_day(con, previous, out, seed, day)

@@ -31,14 +31,11 @@ class DuckDBWarehouse:
     def __init__(self, path: Path):
         import duckdb
 
-        from partner_payouts.warehouse import connect_read_only
+        from partner_payouts.warehouse import connect_read_only, memory_settings
 
         self.label = str(path)
         self.error = duckdb.Error
-        # The same memory cap as the dbt profile: DuckDB spills beyond it.
-        self.con = connect_read_only(Path(path), config={
-            "memory_limit": os.environ.get("PAYOUTS_DUCKDB_MEMORY_LIMIT", "4GB"),
-            "preserve_insertion_order": False})
+        self.con = connect_read_only(Path(path), config=memory_settings())
 
     def rows(self, sql: str) -> list[tuple]:
         return self.con.execute(sql).fetchall()

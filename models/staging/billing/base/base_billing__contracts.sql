@@ -46,22 +46,15 @@ cleaned as (
         {{ parsed_column('term_months', 'integer') }},
         {{ parsed_column('monthly_amount', 'money') }},
         {{ clean_iso_code('currency') }} as currency,
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_columns_kept(raw_columns) }}
     from source
-),
-
-fingerprinted as (
-    select
-        cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash
-    from cleaned
 ),
 
 keyed as (
     select
-        fingerprinted.*,
-        {{ key_duplicate_columns('fingerprinted.contract_id') }}
-    from fingerprinted
+        cleaned.*,
+        {{ key_duplicate_columns('cleaned.contract_id') }}
+    from cleaned
 ),
 
 {# First pass: everything but the reference to the renewed contract. #}
@@ -151,7 +144,8 @@ final as (
         rechecked.term_months,
         rechecked.monthly_amount,
         rechecked.currency,
-        {{ quarantine_columns('rechecked', ['rechecked.contract_id']) }}
+        {{ quarantine_columns(
+            'rechecked', ['rechecked.contract_id'], raw_columns) }}
     from rechecked
 )
 

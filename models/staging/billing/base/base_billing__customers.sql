@@ -27,22 +27,15 @@ cleaned as (
         {{ clean_text('legal_entity') }} as legal_entity,
         {{ clean_text('reseller_partner_id') }} as reseller_partner_id,
         {{ parsed_column('created_at', 'timestamp') }},
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_columns_kept(raw_columns) }}
     from source
-),
-
-fingerprinted as (
-    select
-        cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash
-    from cleaned
 ),
 
 keyed as (
     select
-        fingerprinted.*,
-        {{ key_duplicate_columns('fingerprinted.customer_id') }}
-    from fingerprinted
+        cleaned.*,
+        {{ key_duplicate_columns('cleaned.customer_id') }}
+    from cleaned
 ),
 
 checked as (
@@ -72,7 +65,8 @@ final as (
         checked.legal_entity,
         checked.reseller_partner_id,
         checked.created_at,
-        {{ quarantine_columns('checked', ['checked.customer_id']) }}
+        {{ quarantine_columns(
+            'checked', ['checked.customer_id'], raw_columns) }}
     from checked
 )
 

@@ -18,24 +18,23 @@ cleaned as (
         {{ parsed_column('rate_date', 'date', 'rate_on') }},
         {{ clean_iso_code('currency') }} as currency,
         {{ parsed_column('units_per_eur', 'fx_rate') }},
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_columns_kept(raw_columns) }}
     from source
 ),
 
-fingerprinted as (
+date_keyed as (
     select
         cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash,
         {{ date_key('cleaned.rate_on', 'cleaned.rate_on_text') }} as rate_on_key
     from cleaned
 ),
 
 keyed as (
     select
-        fingerprinted.*,
+        date_keyed.*,
         {{ key_duplicate_columns(text_key(
-            ['fingerprinted.currency', 'fingerprinted.rate_on_key'])) }}
-    from fingerprinted
+            ['date_keyed.currency', 'date_keyed.rate_on_key'])) }}
+    from date_keyed
 ),
 
 checked as (
@@ -69,7 +68,8 @@ final as (
         checked.currency,
         checked.units_per_eur,
         {{ quarantine_columns(
-            'checked', ['checked.currency', 'checked.rate_on_key']) }}
+            'checked', ['checked.currency', 'checked.rate_on_key'],
+            raw_columns) }}
     from checked
 )
 

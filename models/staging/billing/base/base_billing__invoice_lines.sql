@@ -46,22 +46,15 @@ cleaned as (
         {{ parsed_column('promo_pct', 'rate') }},
         {{ parsed_column('net_amount', 'money') }},
         {{ parsed_column('tax_amount', 'money') }},
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_columns_kept(raw_columns) }}
     from source
-),
-
-fingerprinted as (
-    select
-        cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash
-    from cleaned
 ),
 
 keyed as (
     select
-        fingerprinted.*,
-        {{ key_duplicate_columns('fingerprinted.invoice_line_id') }}
-    from fingerprinted
+        cleaned.*,
+        {{ key_duplicate_columns('cleaned.invoice_line_id') }}
+    from cleaned
 ),
 
 checked as (
@@ -141,7 +134,8 @@ final as (
         checked.promo_pct,
         checked.net_amount,
         checked.tax_amount,
-        {{ quarantine_columns('checked', ['checked.invoice_line_id']) }}
+        {{ quarantine_columns(
+            'checked', ['checked.invoice_line_id'], raw_columns) }}
     from checked
 )
 

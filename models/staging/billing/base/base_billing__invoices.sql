@@ -38,22 +38,15 @@ cleaned as (
         {{ parsed_column('due_on', 'date') }},
         {{ clean_iso_code('currency') }} as currency,
         {{ parsed_column('recorded_at', 'timestamp') }},
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_columns_kept(raw_columns) }}
     from source
-),
-
-fingerprinted as (
-    select
-        cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash
-    from cleaned
 ),
 
 keyed as (
     select
-        fingerprinted.*,
-        {{ key_duplicate_columns('fingerprinted.invoice_id') }}
-    from fingerprinted
+        cleaned.*,
+        {{ key_duplicate_columns('cleaned.invoice_id') }}
+    from cleaned
 ),
 
 {# First pass: everything but the reference to the corrected invoice. #}
@@ -127,7 +120,8 @@ final as (
         rechecked.due_on,
         rechecked.currency,
         rechecked.recorded_at,
-        {{ quarantine_columns('rechecked', ['rechecked.invoice_id']) }}
+        {{ quarantine_columns(
+            'rechecked', ['rechecked.invoice_id'], raw_columns) }}
     from rechecked
 )
 

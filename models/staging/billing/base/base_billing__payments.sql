@@ -21,22 +21,15 @@ cleaned as (
         {{ parsed_column('received_on', 'date') }},
         {{ parsed_column('amount', 'money') }},
         {{ parsed_column('recorded_at', 'timestamp') }},
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_columns_kept(raw_columns) }}
     from source
-),
-
-fingerprinted as (
-    select
-        cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash
-    from cleaned
 ),
 
 keyed as (
     select
-        fingerprinted.*,
-        {{ key_duplicate_columns('fingerprinted.payment_id') }}
-    from fingerprinted
+        cleaned.*,
+        {{ key_duplicate_columns('cleaned.payment_id') }}
+    from cleaned
 ),
 
 checked as (
@@ -71,7 +64,7 @@ final as (
         checked.received_on,
         checked.amount,
         checked.recorded_at,
-        {{ quarantine_columns('checked', ['checked.payment_id']) }}
+        {{ quarantine_columns('checked', ['checked.payment_id'], raw_columns) }}
     from checked
 )
 

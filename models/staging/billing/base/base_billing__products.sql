@@ -15,22 +15,15 @@ cleaned as (
         {{ clean_text('product_name') }} as product_name,
         {{ clean_code('product_family') }} as product_family,
         {{ parsed_column('is_recurring', 'boolean') }},
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_columns_kept(raw_columns) }}
     from source
-),
-
-fingerprinted as (
-    select
-        cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash
-    from cleaned
 ),
 
 keyed as (
     select
-        fingerprinted.*,
-        {{ key_duplicate_columns('fingerprinted.product_code') }}
-    from fingerprinted
+        cleaned.*,
+        {{ key_duplicate_columns('cleaned.product_code') }}
+    from cleaned
 ),
 
 checked as (
@@ -55,7 +48,8 @@ final as (
         checked.product_name,
         checked.product_family,
         checked.is_recurring,
-        {{ quarantine_columns('checked', ['checked.product_code']) }}
+        {{ quarantine_columns(
+            'checked', ['checked.product_code'], raw_columns) }}
     from checked
 )
 

@@ -29,24 +29,16 @@ cleaned as (
         {{ clean_text('job_title') }} as job_title,
         {{ parsed_column('is_decision_maker', 'boolean') }},
         {{ parsed_column('introduced_on', 'date') }},
-        {{ raw_record(raw_columns) }} as full_record,
-        {{ raw_record(raw_columns, redact=pii_columns) }} as raw_record
+        {# Duplicates are judged on all values; the record hides the names. #}
+        {{ raw_columns_kept(raw_columns, redact=pii_columns) }}
     from source
-),
-
-{# Duplicates are judged on all values; the kept record hides the names. #}
-fingerprinted as (
-    select
-        cleaned.*,
-        {{ content_hash('cleaned.full_record') }} as content_hash
-    from cleaned
 ),
 
 keyed as (
     select
-        fingerprinted.*,
-        {{ key_duplicate_columns('fingerprinted.contact_id') }}
-    from fingerprinted
+        cleaned.*,
+        {{ key_duplicate_columns('cleaned.contact_id') }}
+    from cleaned
 ),
 
 checked as (
@@ -74,7 +66,9 @@ final as (
         checked.job_title,
         checked.is_decision_maker,
         checked.introduced_on,
-        {{ quarantine_columns('checked', ['checked.contact_id']) }}
+        {{ quarantine_columns(
+            'checked', ['checked.contact_id'], raw_columns,
+            redact=pii_columns) }}
     from checked
 )
 

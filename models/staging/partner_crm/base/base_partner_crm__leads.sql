@@ -40,22 +40,15 @@ cleaned as (
         {{ parsed_column(
             'decision_maker_introduced', 'boolean',
             'is_decision_maker_introduced') }},
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_columns_kept(raw_columns) }}
     from source
-),
-
-fingerprinted as (
-    select
-        cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash
-    from cleaned
 ),
 
 keyed as (
     select
-        fingerprinted.*,
-        {{ key_duplicate_columns('fingerprinted.lead_id') }}
-    from fingerprinted
+        cleaned.*,
+        {{ key_duplicate_columns('cleaned.lead_id') }}
+    from cleaned
 ),
 
 checked as (
@@ -107,7 +100,7 @@ final as (
         checked.approved_at,
         checked.sales_account_owner,
         checked.is_decision_maker_introduced,
-        {{ quarantine_columns('checked', ['checked.lead_id']) }}
+        {{ quarantine_columns('checked', ['checked.lead_id'], raw_columns) }}
     from checked
 )
 

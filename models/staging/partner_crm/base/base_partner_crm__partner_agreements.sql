@@ -45,22 +45,15 @@ cleaned as (
         {{ parsed_column('commission_rate_override', 'rate') }},
         {{ clean_iso_code('payout_currency') }} as payout_currency,
         {{ parsed_column('post_payment_approved_on', 'date') }},
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_columns_kept(raw_columns) }}
     from source
-),
-
-fingerprinted as (
-    select
-        cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash
-    from cleaned
 ),
 
 keyed as (
     select
-        fingerprinted.*,
-        {{ key_duplicate_columns('fingerprinted.agreement_id') }}
-    from fingerprinted
+        cleaned.*,
+        {{ key_duplicate_columns('cleaned.agreement_id') }}
+    from cleaned
 ),
 
 checked as (
@@ -166,7 +159,8 @@ final as (
         rechecked.commission_rate_override,
         rechecked.payout_currency,
         rechecked.post_payment_approved_on,
-        {{ quarantine_columns('rechecked', ['rechecked.agreement_id']) }}
+        {{ quarantine_columns(
+            'rechecked', ['rechecked.agreement_id'], raw_columns) }}
     from rechecked
 )
 

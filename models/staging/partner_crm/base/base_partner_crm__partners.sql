@@ -21,22 +21,15 @@ cleaned as (
         {{ clean_domain('company_domain') }} as company_domain,
         {{ clean_iso_code('country_code') }} as country_code,
         {{ parsed_column('created_at', 'timestamp') }},
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_columns_kept(raw_columns) }}
     from source
-),
-
-fingerprinted as (
-    select
-        cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash
-    from cleaned
 ),
 
 keyed as (
     select
-        fingerprinted.*,
-        {{ key_duplicate_columns('fingerprinted.partner_id') }}
-    from fingerprinted
+        cleaned.*,
+        {{ key_duplicate_columns('cleaned.partner_id') }}
+    from cleaned
 ),
 
 checked as (
@@ -61,7 +54,7 @@ final as (
         checked.company_domain,
         checked.country_code,
         checked.created_at,
-        {{ quarantine_columns('checked', ['checked.partner_id']) }}
+        {{ quarantine_columns('checked', ['checked.partner_id'], raw_columns) }}
     from checked
 )
 

@@ -19,14 +19,13 @@ cleaned as (
         {{ parsed_column('period_start', 'date') }},
         {{ parsed_column('period_end', 'date') }},
         {{ parsed_column('closed_at', 'timestamp') }},
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_columns_kept(raw_columns) }}
     from source
 ),
 
-fingerprinted as (
+date_keyed as (
     select
         cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash,
         {{ date_key('cleaned.period_start', 'cleaned.period_start_text') }}
             as period_start_key
     from cleaned
@@ -34,10 +33,10 @@ fingerprinted as (
 
 keyed as (
     select
-        fingerprinted.*,
+        date_keyed.*,
         {{ key_duplicate_columns(text_key([
-            'fingerprinted.program_code', 'fingerprinted.period_start_key'])) }}
-    from fingerprinted
+            'date_keyed.program_code', 'date_keyed.period_start_key'])) }}
+    from date_keyed
 ),
 
 checked as (
@@ -70,7 +69,7 @@ final as (
         checked.period_end,
         checked.closed_at,
         {{ quarantine_columns('checked', [
-            'checked.program_code', 'checked.period_start_key']) }}
+            'checked.program_code', 'checked.period_start_key'], raw_columns) }}
     from checked
 )
 

@@ -24,14 +24,13 @@ cleaned as (
         {{ parsed_column('granted_tier', 'integer') }},
         {{ parsed_column('starts_on', 'date') }},
         {{ parsed_column('ends_on', 'date') }},
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_columns_kept(raw_columns) }}
     from source
 ),
 
-fingerprinted as (
+date_keyed as (
     select
         cleaned.*,
-        {{ content_hash('cleaned.raw_record') }} as content_hash,
         {{ date_key('cleaned.starts_on', 'cleaned.starts_on_text') }}
             as starts_on_key
     from cleaned
@@ -39,11 +38,11 @@ fingerprinted as (
 
 keyed as (
     select
-        fingerprinted.*,
+        date_keyed.*,
         {{ key_duplicate_columns(text_key([
-            'fingerprinted.partner_id', 'fingerprinted.program_code',
-            'fingerprinted.starts_on_key'])) }}
-    from fingerprinted
+            'date_keyed.partner_id', 'date_keyed.program_code',
+            'date_keyed.starts_on_key'])) }}
+    from date_keyed
 ),
 
 checked as (
@@ -79,7 +78,7 @@ final as (
         checked.ends_on,
         {{ quarantine_columns('checked', [
             'checked.partner_id', 'checked.program_code',
-            'checked.starts_on_key']) }}
+            'checked.starts_on_key'], raw_columns) }}
     from checked
 )
 
