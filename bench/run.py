@@ -12,9 +12,7 @@ floor query measured in the same run, and writes them to
 5. the next day's export (`partner-payouts next-day`: one more day of
    documents, payments and late corrections);
 6. the nightly `dbt build` of that export on the warehouse of step 3,
-   without the unit tests (they test the SQL, not the data, and read only
-   their own fixtures: they run in `make test` on every change; README,
-   "Performance").
+   without the unit tests, as the nightly run does (DECISIONLOG D77).
 
 Every command runs in its own process under a small wrapper that reports
 the process tree's peak resident memory (`getrusage` of its children).

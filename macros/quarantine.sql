@@ -85,7 +85,7 @@
 
 
 {#-
-    The opening columns of a base model's `cleaned` step, beside the cleaned
+    The columns a base model's `cleaned` step ends with, beside the cleaned
     and typed values: each raw column as it came, renamed `raw__<column>`
     (for the record of a quarantined row, built at the end from these:
     `quarantine_columns`), and the row's fingerprint `content_hash`. The
