@@ -379,7 +379,9 @@
 
 {% macro default__self_reference_ctes(name, relation, key_column, reference_column, reason_column) -%}
     {%- set depth = var('reference_chain_depth') | int -%}
-{{ partner_payouts.self_reference_link_ctes(name, relation, key_column, reference_column, reason_column) }},
+{{ partner_payouts.self_reference_link_ctes(
+    name, relation, key_column, reference_column, reason_column,
+    materialized=true) }},
 
 {{ name }}__chain_1 as (
     select
@@ -416,14 +418,16 @@
 
 {#-
     The parents' verdicts and the links to follow (both versions; Spark adds
-    `keep_filter`, see spark__self_reference_ctes).
+    `keep_filter`, see spark__self_reference_ctes). `materialized` (DuckDB,
+    PostgreSQL): the links are computed once; DuckDB otherwise inlines them
+    into every chain level, each a scan of every raw row (D78).
 -#}
-{% macro self_reference_link_ctes(name, relation, key_column, reference_column, reason_column, keep_filter='') -%}
+{% macro self_reference_link_ctes(name, relation, key_column, reference_column, reason_column, keep_filter='', materialized=false) -%}
 {{ name }}__verdicts as (
     {{ partner_payouts.parent_verdicts(relation, key_column, reason_column=reason_column) }}
 ),
 
-{{ name }}__links as (
+{{ name }}__links as {{ 'materialized ' if materialized }}(
     select
         {{ key_column }} as child_key,
         {{ reference_column }} as parent_key

@@ -34,7 +34,15 @@ with lines as (
 ),
 
 invoices_paid as (
-    select * from {{ ref('int_invoices_paid') }}
+    select
+        invoice_id,
+        paid_in_full_on,
+        paid_in_full_recorded_at,
+        completing_payment_id,
+        first_receipt_on,
+        first_receipt_recorded_at,
+        first_receipt_payment_id
+    from {{ ref('int_invoices_paid') }}
 ),
 
 periods as (
@@ -84,9 +92,17 @@ triggers as (
     where lines.exclusion_reason is null
 ),
 
+{#
+    The steps carry the line's key and what they decide on; final adds the
+    line (D78).
+#}
 settled as (
     select
-        lines.*,
+        lines.commission_line_id,
+        lines.program_code,
+        lines.settlement_months,
+        lines.payout_due_months_after_period,
+        lines.payout_due_days_after_receipt,
         case
             when lines.exclusion_reason is not null then null
             when lines.settlement_trigger = 'invoice_issued'
@@ -222,7 +238,16 @@ booked as (
 
 final as (
     select
-        booked.*,
+        lines.*,
+        booked.settles_on,
+        booked.deciding_recorded_at,
+        booked.deciding_payment_id,
+        booked.natural_period_start,
+        booked.is_late,
+        booked.recorded_period_start,
+        booked.adjustment_reason,
+        booked.settlement_period_start,
+        booked.receipt_known_on,
         booked.adjustment_reason is not null as is_adjustment,
         periods.period_end as settlement_period_end,
         periods.closed_at as settlement_period_closed_at,
@@ -237,11 +262,13 @@ final as (
                 'booked.payout_due_days_after_receipt') }}
         end as payable_on,
         case
-            when booked.exclusion_reason is not null then 'excluded'
+            when lines.exclusion_reason is not null then 'excluded'
             when booked.settles_on is null then 'held'
             else 'payable'
         end as status
-    from booked
+    from lines
+    inner join booked
+        on lines.commission_line_id = booked.commission_line_id
     left join periods
         on
             booked.program_code = periods.program_code
