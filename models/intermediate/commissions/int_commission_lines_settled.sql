@@ -101,8 +101,6 @@ settled as (
         lines.commission_line_id,
         lines.program_code,
         lines.settlement_months,
-        lines.payout_due_months_after_period,
-        lines.payout_due_days_after_receipt,
         case
             when lines.exclusion_reason is not null then null
             when lines.settlement_trigger = 'invoice_issued'
@@ -253,13 +251,13 @@ final as (
         periods.closed_at as settlement_period_closed_at,
         case
             when booked.settles_on is null then null
-            when booked.payout_due_months_after_period is not null
+            when lines.payout_due_months_after_period is not null
                 then {{ month_end(add_months(
                     'periods.period_end',
-                    'booked.payout_due_months_after_period')) }}
+                    'lines.payout_due_months_after_period')) }}
             else {{ add_days(
                 'booked.receipt_known_on',
-                'booked.payout_due_days_after_receipt') }}
+                'lines.payout_due_days_after_receipt') }}
         end as payable_on,
         case
             when lines.exclusion_reason is not null then 'excluded'
