@@ -12,8 +12,9 @@ from pathlib import Path
 def memory_settings() -> dict:
     """DuckDB settings of every connection this package opens on large
     data: the dbt profile's memory cap (`PAYOUTS_DUCKDB_MEMORY_LIMIT`,
-    default 4GB; DuckDB spills beyond it) and no insertion order."""
-    return {"memory_limit": os.environ.get("PAYOUTS_DUCKDB_MEMORY_LIMIT", "4GB"),
+    default 2.5GB, DECISIONLOG D80; DuckDB spills beyond it) and no
+    insertion order."""
+    return {"memory_limit": os.environ.get("PAYOUTS_DUCKDB_MEMORY_LIMIT", "2.5GB"),
             "preserve_insertion_order": False}
 
 

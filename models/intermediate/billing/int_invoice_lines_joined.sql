@@ -61,15 +61,15 @@ corrections as (
     'coalesce(corrections.corrects_invoice_id, corrections.invoice_id)',
     chain.doublings) }},
 
-joined as (
+{#
+    Each document with the root of its correction chain, looked up among the
+    chains (every root is in `corrections`) before the lines meet the
+    documents: joined to the ten million lines instead, DuckDB built its
+    hash tables on the lines (DECISIONLOG D79).
+#}
+documents as (
     select
-        invoice_lines.invoice_line_id,
-        invoice_lines.invoice_id,
-        invoices.customer_id,
-        invoices.legal_entity,
-        invoices.document_type,
-        invoices.is_credit_note,
-        invoices.corrects_invoice_id,
+        invoices.*,
         case
             when invoices.corrects_invoice_id is not null
                 then invoice_roots.pointer_id
@@ -77,10 +77,28 @@ joined as (
         case
             when invoices.corrects_invoice_id is not null
                 then corrected.issued_on
-        end as corrected_issued_on,
-        invoices.issued_on,
-        invoices.recorded_at as invoice_recorded_at,
-        invoices.currency as invoice_currency,
+        end as corrected_issued_on
+    from invoices
+    left join invoice_roots
+        on invoices.invoice_id = invoice_roots.invoice_id
+    left join corrections as corrected
+        on invoice_roots.pointer_id = corrected.invoice_id
+),
+
+joined as (
+    select
+        invoice_lines.invoice_line_id,
+        invoice_lines.invoice_id,
+        documents.customer_id,
+        documents.legal_entity,
+        documents.document_type,
+        documents.is_credit_note,
+        documents.corrects_invoice_id,
+        documents.root_invoice_id,
+        documents.corrected_issued_on,
+        documents.issued_on,
+        documents.recorded_at as invoice_recorded_at,
+        documents.currency as invoice_currency,
         invoice_lines.contract_id,
         contracts.order_type as contract_order_type,
         invoice_lines.product_code,
@@ -96,7 +114,7 @@ joined as (
         invoice_lines.net_amount,
         invoice_lines.tax_amount,
         coalesce(
-            invoice_lines.service_period_starts_on, invoices.issued_on
+            invoice_lines.service_period_starts_on, documents.issued_on
         ) as service_on,
         {{ add_days('invoice_lines.service_period_ends_on', 1) }}
             as service_stops_on,
@@ -107,12 +125,8 @@ joined as (
             else invoice_lines.service_period_starts_on
         end as month_anchor_on
     from invoice_lines
-    inner join invoices
-        on invoice_lines.invoice_id = invoices.invoice_id
-    left join invoice_roots
-        on invoices.invoice_id = invoice_roots.invoice_id
-    left join invoices as corrected
-        on invoice_roots.pointer_id = corrected.invoice_id
+    inner join documents
+        on invoice_lines.invoice_id = documents.invoice_id
     inner join products
         on invoice_lines.product_code = products.product_code
     left join contracts

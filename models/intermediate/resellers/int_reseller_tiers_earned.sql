@@ -1,3 +1,5 @@
+{{ config(materialized="table") }}
+
 {#-
     The reseller's tier, month by month (programs.md section 2):
 
